@@ -1,0 +1,53 @@
+# The two commands in README: `make run` and `make test`. Everything installs itself.
+SHELL := /bin/bash
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+N ?= 1000
+
+# SECRET_KEY: from the environment, else one generated once and kept in var/.
+export SECRET_KEY ?= $(shell mkdir -p var; test -s var/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key; cat var/secret_key)
+
+.PHONY: install run serve test test-sqlite test-pg lint bench loadtest browsers clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py bootstrap
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage $(BIN)/python manage.py check
+	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage $(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+	$(MAKE) test-pg
+
+test-sqlite: install
+	$(BIN)/pytest
+
+# The PostgreSQL leg: the same suite, in a throwaway test database, when a server answers.
+test-pg: install
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL leg ($(PG_URL))"; \
+		DATABASE_URL=$(PG_URL) TEST_DATABASE_NAME=test_pywiki_$$$$ $(BIN)/pytest -p no:cacheprovider; \
+	else \
+		echo "== PostgreSQL leg skipped: no server answers at $(PG_URL)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,45 @@
+"""Atom feed of recent changes."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from wiki.models import Revision
+from wiki.selectors import recent_revisions
+
+
+class RecentChangesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Python Web Frameworks wiki — recent changes"
+    subtitle = "The latest revisions of the wiki's pages."
+
+    def link(self) -> str:
+        return reverse("wiki:recent")
+
+    def items(self):
+        return recent_revisions()[:50]
+
+    def item_title(self, item: Revision) -> str:
+        return f"{item.title} (revision {item.number})"
+
+    def item_description(self, item: Revision) -> str:
+        # Plain text: the feed carries the edit comment, never page HTML.
+        who = item.author.get_username() if item.author else "import"
+        return f"{item.comment or 'Edited'} — by {who}"
+
+    def item_link(self, item: Revision) -> str:
+        if item.number > 1:
+            return reverse(
+                "wiki:page-diff",
+                kwargs={"slug": item.page.slug, "old": item.number - 1, "new": item.number},
+            )
+        return item.page.get_absolute_url()
+
+    def item_pubdate(self, item: Revision):
+        return item.created
+
+    def item_updateddate(self, item: Revision):
+        return item.created
+
+    def item_author_name(self, item: Revision) -> str:
+        return item.author.get_username() if item.author else "import"

@@ -1,0 +1,64 @@
+"""First-run set-up for `make run`: fixtures into an empty database, rendering, admin."""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand, call_command
+
+from wiki.services import pages_ensure_rendered
+
+CONTENT_APPS = ("wiki", "catalog")
+
+
+class Command(BaseCommand):
+    help = (
+        "Load fixtures/*.json only if the database holds no content yet, render any "
+        "unrendered pages, and create the admin account (printing its credentials)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default=os.environ.get("ADMIN_USERNAME", "admin"))
+
+    def handle(self, *args, **options):
+        if self._database_is_empty():
+            fixtures = sorted(str(p) for p in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+            if fixtures:
+                call_command("loaddata", *fixtures, verbosity=options["verbosity"])
+            self.stdout.write(self.style.SUCCESS(f"Loaded {len(fixtures)} fixture files."))
+        else:
+            self.stdout.write("Database already has content: fixtures not loaded.")
+        rendered = pages_ensure_rendered()
+        if rendered:
+            self.stdout.write(f"Rendered {rendered} pages.")
+        self._ensure_admin(options["username"])
+
+    def _database_is_empty(self) -> bool:
+        for label in CONTENT_APPS:
+            for model in apps.get_app_config(label).get_models():
+                if model.objects.exists():
+                    return False
+        return True
+
+    def _ensure_admin(self, username: str) -> None:
+        user_model = get_user_model()
+        password_file = Path(settings.VAR_DIR) / "admin-password"
+        if user_model.objects.filter(username=username).exists():
+            where = f" (password in {password_file})" if password_file.exists() else ""
+            self.stdout.write(f"Admin account: {username}{where}")
+            return
+        password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        user_model.objects.create_superuser(username, f"{username}@localhost", password)
+        if not os.environ.get("ADMIN_PASSWORD"):
+            password_file.parent.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Admin account created: username {username!r}, password {password!r} "
+                "— log in at http://127.0.0.1:8000/admin/"
+            )
+        )

@@ -1,0 +1,324 @@
+"""Markdown → safe HTML, with wiki links.
+
+One function does it for every caller (save service, admin live preview, re-linking):
+:func:`render`. The output is sanitized by an nh3 allowlist, so no script, no event
+attributes and no javascript:/data:/vbscript: URLs survive, however they are spelled.
+
+Link forms:
+- ``[[Page Title]]``, ``[[Page Title|label]]``, ``[[Page Title#anchor]]``, ``[[prefix:name]]``
+  for a prefix registered in :mod:`wiki.links` (``[[framework:flask]]``);
+- MoinMoin CamelCase WikiWords (``WebFrameworks``, ``DesignPatterns#ConventionOverConfiguration``);
+  ``!WikiWord`` escapes one; nothing inside code or an existing link is touched.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from wiki.links import Target, missing_page_url, registry, resolve_pages
+from wiki.naming import match_key
+
+TOC_MIN_HEADINGS = 3
+
+WIKILINK_RE = r"\[\[([^\]\n|#]{1,200}?)(?:#([^\]\n|]{0,100}))?(?:\|([^\]\n]{1,200}))?\]\]"
+# MoinMoin WikiName: two or more capitalised words run together, optional #anchor.
+CAMEL_RE = re.compile(
+    r"(?<![\w/.:#-])(!?)((?:[A-Z][a-z0-9]+){2,})(?:#([A-Za-z][\w-]{0,99}))?(?![\w])"
+)
+_ANCHOR_RE = re.compile(r"[^\w-]")
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """One cross-link found in a page: what PageLink stores."""
+
+    kind: str  # "page" or a registered prefix
+    key: str
+    text: str
+    resolved: bool
+    target_pk: int | None = None
+
+
+@dataclass
+class Rendered:
+    html: str
+    links: list[LinkRef] = field(default_factory=list)
+    headings: int = 0
+
+
+# ---------------------------------------------------------------- sanitizer
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li", "mark", "nav", "ol", "p",
+    "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "class", "lang", "dir"},
+    "a": {"href", "name", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "ol": {"start", "reversed"},
+    "input": {"type", "checked", "disabled"},
+    "abbr": set(),
+}
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+    strip_comments=True,
+    filter_style_properties={"text-align"},
+)
+
+
+def sanitize(html: str) -> str:
+    """Clean an HTML fragment by allowlist. Idempotent: sanitize(sanitize(x)) == sanitize(x)."""
+    return _CLEANER.clean(html)
+
+
+# ---------------------------------------------------------------- link extension
+
+
+class _LinkCollector:
+    """Per-render state: the resolved targets fetched up front, and the links seen."""
+
+    def __init__(self, pages: dict[str, Target], prefixed: dict[tuple[str, str], Target]):
+        self.pages = pages
+        self.prefixed = prefixed
+        self.links: dict[tuple[str, str], LinkRef] = {}
+
+    def page_link(self, title: str, anchor: str | None, label: str | None) -> etree.Element:
+        key = match_key(title)
+        target = self.pages.get(key)
+        self.links.setdefault(
+            ("page", key),
+            LinkRef("page", key, title, target is not None, target.pk if target else None),
+        )
+        el = etree.Element("a")
+        el.text = label or title
+        if target is None:
+            el.set("class", "wikilink missing")
+            el.set("href", missing_page_url(title))
+            el.set("rel", "nofollow")
+            el.set("title", f"No page called “{title}” yet")
+        else:
+            el.set("class", "wikilink")
+            el.set("href", target.url + (f"#{_ANCHOR_RE.sub('', anchor)}" if anchor else ""))
+            if target.title != (label or title):
+                el.set("title", target.title)
+        return el
+
+    def prefixed_link(self, prefix: str, name: str, label: str | None) -> etree.Element:
+        spec = registry.get(prefix)
+        assert spec is not None
+        key = spec.normalize(name)
+        target = self.prefixed.get((spec.name, key))
+        exists = target is not None and target.exists
+        self.links.setdefault((spec.name, key), LinkRef(spec.name, key, name.strip(), exists))
+        if target is None:
+            el = etree.Element("span")
+            el.set("class", f"wikilink missing {spec.name}")
+            el.set("title", f"No {spec.label.lower()} called “{name.strip()}”")
+            el.text = label or name.strip()
+            return el
+        el = etree.Element("a")
+        el.set("class", f"wikilink {spec.name}" + ("" if exists else " missing"))
+        el.set("href", target.url)
+        el.text = label or target.title
+        return el
+
+
+def _split_prefix(title: str) -> tuple[str, str] | None:
+    if ":" not in title:
+        return None
+    prefix, name = title.split(":", 1)
+    if registry.get(prefix.strip()) and name.strip():
+        return prefix.strip(), name
+    return None
+
+
+class _WikiLinkProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: markdown.Markdown, state: threading.local):
+        super().__init__(pattern, md)
+        self.state = state
+
+    def handleMatch(self, m: re.Match, data: str):
+        collector: _LinkCollector = self.state.collector
+        title, anchor, label = m.group(1).strip(), m.group(2), m.group(3)
+        if label:
+            label = label.strip()
+        prefixed = _split_prefix(title)
+        if prefixed:
+            el = collector.prefixed_link(prefixed[0], prefixed[1], label)
+        else:
+            el = collector.page_link(title, anchor, label)
+        return el, m.start(0), m.end(0)
+
+
+class _CamelCaseProcessor(Treeprocessor):
+    """Links WikiWords in text, after inline parsing, outside a/code/pre."""
+
+    SKIP = {"a", "code", "pre", "kbd", "samp", "script", "style"}
+
+    def __init__(self, md: markdown.Markdown, state: threading.local):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root: etree.Element) -> None:
+        self._walk(root)
+
+    def _walk(self, parent: etree.Element) -> None:
+        if parent.tag in self.SKIP:
+            return
+        if parent.text:
+            parent.text, new = self._split(parent.text)
+            for i, el in enumerate(new):
+                parent.insert(i, el)
+        for child in list(parent):
+            self._walk(child)
+            if child.tail:
+                child.tail, new = self._split(child.tail)
+                index = list(parent).index(child) + 1
+                for offset, el in enumerate(new):
+                    parent.insert(index + offset, el)
+
+    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
+        """Return (text before the first link, [link elements with tails])."""
+        if not CAMEL_RE.search(text):
+            return text, []
+        collector: _LinkCollector = self.state.collector
+        head: str | None = None
+        elements: list[etree.Element] = []
+        pos = 0
+        buffer = ""
+        for m in CAMEL_RE.finditer(text):
+            buffer += text[pos : m.start()]
+            pos = m.end()
+            bang, word, anchor = m.groups()
+            if bang:  # !WikiWord: the word itself, no link
+                buffer += word + (f"#{anchor}" if anchor else "")
+                continue
+            if elements:
+                elements[-1].tail = buffer
+            else:
+                head = buffer
+            buffer = ""
+            elements.append(collector.page_link(word, anchor, word if not anchor else None))
+        buffer += text[pos:]
+        if not elements:
+            return buffer, []
+        elements[-1].tail = buffer
+        return head or "", elements
+
+
+class WikiExtension(Extension):
+    def __init__(self, state: threading.local, **kwargs):
+        self.state = state
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Before links (160) and after backtick code (190): [[…]] inside code stays text.
+        md.inlinePatterns.register(_WikiLinkProcessor(WIKILINK_RE, md, self.state), "wikilink", 175)
+        # After inline parsing (20), before the TOC (5) so headings keep their WikiWords.
+        md.treeprocessors.register(_CamelCaseProcessor(md, self.state), "camelcase", 15)
+
+
+# ---------------------------------------------------------------- rendering
+
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = markdown.Markdown(
+            extensions=[
+                "tables",
+                "footnotes",
+                "sane_lists",
+                "pymdownx.superfences",
+                "pymdownx.highlight",
+                "pymdownx.magiclink",
+                "pymdownx.tilde",
+                "pymdownx.tasklist",
+                "toc",
+                WikiExtension(_local),
+            ],
+            extension_configs={
+                "pymdownx.highlight": {
+                    "css_class": "highlight",
+                    "guess_lang": False,
+                    "use_pygments": True,
+                },
+                "toc": {"permalink": "¶", "permalink_title": "Link to this section"},
+                "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+            },
+            output_format="html",
+        )
+        _local.md = md
+    return md
+
+
+_CANDIDATE_LINK = re.compile(WIKILINK_RE)
+
+
+def _prefetch(body: str) -> _LinkCollector:
+    """Resolve every possible link target in two or three queries, before parsing."""
+    page_keys: set[str] = set()
+    prefixed: dict[str, set[str]] = {}
+    for m in _CANDIDATE_LINK.finditer(body):
+        title = m.group(1).strip()
+        split = _split_prefix(title)
+        if split:
+            spec = registry.get(split[0])
+            prefixed.setdefault(spec.name, set()).add(spec.normalize(split[1]))
+        else:
+            page_keys.add(match_key(title))
+    for m in CAMEL_RE.finditer(body):
+        page_keys.add(match_key(m.group(2)))
+    resolved_prefixed: dict[tuple[str, str], Target] = {}
+    for name, keys in prefixed.items():
+        spec = registry.get(name)
+        for key, target in spec.resolve(keys).items():
+            resolved_prefixed[(name, key)] = target
+    return _LinkCollector(resolve_pages(page_keys), resolved_prefixed)
+
+
+def render(body: str) -> Rendered:
+    """Render Markdown to sanitized HTML and collect its cross-links."""
+    md = _markdown()
+    md.reset()
+    _local.collector = _prefetch(body)
+    try:
+        html = md.convert(body)
+        toc_tokens = getattr(md, "toc_tokens", [])
+        headings = _count_headings(toc_tokens)
+        if headings >= TOC_MIN_HEADINGS:
+            html = f'<nav class="toc" aria-label="Contents">{md.toc}</nav>\n{html}'
+        links = list(_local.collector.links.values())
+    finally:
+        _local.collector = None
+    return Rendered(html=sanitize(html), links=links, headings=headings)
+
+
+def render_preview(body: str) -> str:
+    """The admin's live preview: the same code path as a save."""
+    return render(body).html
+
+
+def _count_headings(tokens: list[dict]) -> int:
+    return sum(1 + _count_headings(t.get("children", [])) for t in tokens)

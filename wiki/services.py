@@ -1,0 +1,368 @@
+"""Every write to the wiki goes through here: admin, import, revert, fixture loading.
+
+A save creates the next revision, renders and sanitizes it once, replaces the page's
+PageLink rows, re-renders pages whose links it satisfies or breaks, and sends
+:data:`wiki.signals.page_saved` (the search index listens, after commit).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils.text import slugify
+
+from wiki.markup import Rendered, render
+from wiki.models import Page, PageLink, Revision, Tag
+from wiki.naming import match_key, slug_for, validate_title
+from wiki.signals import page_deleted, page_saved
+
+
+class EditConflict(Exception):
+    """The page changed since the editor loaded it; nothing was saved."""
+
+    def __init__(self, page: Page, base_revision: int, current: Revision | None):
+        self.page = page
+        self.base_revision = base_revision
+        self.current = current
+        super().__init__(
+            f"“{page.title}” was changed by someone else (now at revision "
+            f"{current.number if current else 0}, you started from {base_revision})."
+        )
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_body(body: str) -> str:
+    body = body.replace("\r\n", "\n").replace("\x00", "")
+    limit = settings.WIKI_MAX_BODY_BYTES
+    size = len(body.encode("utf-8"))
+    if size > limit:
+        raise ValidationError(
+            f"The page text is {size:,} bytes; the limit is {limit:,} bytes. "
+            "Split it into several pages.",
+            code="too_large",
+        )
+    return body
+
+
+def parse_tags(tags: str | Iterable[str]) -> list[str]:
+    """'Async, micro , async' → ['Async', 'micro'] (deduplicated case-insensitively)."""
+    items = tags.split(",") if isinstance(tags, str) else list(tags)
+    seen: dict[str, str] = {}
+    for raw in items:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > 64 or not slugify(name, allow_unicode=True):
+            raise ValidationError(
+                f"“{name[:40]}” is not a usable tag: "
+                "at most 64 characters, with a letter or digit.",
+                code="invalid_tag",
+            )
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def _set_tags(page: Page, names: list[str]) -> None:
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = Tag.objects.create(name=name, slug=_unique_tag_slug(name))
+        tags.append(tag)
+    page.tags.set(tags)
+
+
+def _unique_tag_slug(name: str) -> str:
+    base = slugify(name, allow_unicode=True)[:60]
+    slug, n = base, 2
+    while Tag.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _unique_slug(title: str, wanted: str | None = None, exclude_pk: int | None = None) -> str:
+    base = slugify(wanted, allow_unicode=True) if wanted else slug_for(title)
+    if not base:
+        raise ValidationError("A slug needs at least one letter or digit.", code="invalid")
+    base = base[:200]
+    taken = Page.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    used = set(taken.values_list("slug", flat=True))
+    if base not in used:
+        return base
+    n = 2
+    while f"{base}-{n}" in used:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_title_free(title: str, exclude_pk: int | None = None) -> None:
+    clash = Page.objects.filter(key=match_key(title))
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    other = clash.first()
+    if other:
+        raise ValidationError(
+            f"A page called “{other.title}” already exists; titles that differ only in case "
+            "or punctuation name the same page.",
+            code="duplicate",
+        )
+
+
+# ---------------------------------------------------------------- links
+
+
+def _store_links(page: Page, rendered: Rendered) -> None:
+    PageLink.objects.filter(source=page).delete()
+    PageLink.objects.bulk_create(
+        PageLink(
+            source=page,
+            kind=link.kind,
+            target_key=link.key[:220],
+            target_text=link.text[:200],
+            target_id=link.target_pk,
+            resolved=link.resolved,
+        )
+        for link in rendered.links
+    )
+
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred_relinking() -> Iterator[None]:
+    """Collect pages to re-render and do each once at the end (bulk import)."""
+    outer = getattr(_deferred, "pending", None)
+    if outer is not None:
+        yield
+        return
+    _deferred.pending = set()
+    try:
+        yield
+        pending, _deferred.pending = _deferred.pending, None
+        rerender_pages(pending)
+    finally:
+        _deferred.pending = None
+
+
+def _relink(source_ids: set[int]) -> None:
+    pending = getattr(_deferred, "pending", None)
+    if pending is not None:
+        pending.update(source_ids)
+    else:
+        rerender_pages(source_ids)
+
+
+def rerender_pages(page_ids: Iterable[int]) -> int:
+    """Re-render the current revision of these pages with today's link targets."""
+    count = 0
+    ids = sorted(set(page_ids))
+    for start in range(0, len(ids), 500):
+        for page in Page.objects.filter(pk__in=ids[start : start + 500]).select_related(
+            "current_revision"
+        ):
+            rendered = render(page.body)
+            if page.current_revision is not None:
+                Revision.objects.filter(pk=page.current_revision_id).update(html=rendered.html)
+            _store_links(page, rendered)
+            count += 1
+    return count
+
+
+def _pages_wanting(keys: set[str], *, kind: str = PageLink.PAGE) -> set[int]:
+    return set(
+        PageLink.objects.filter(kind=kind, target_key__in=keys).values_list("source_id", flat=True)
+    )
+
+
+def links_changed(*, kind: str, keys: Iterable[str]) -> None:
+    """Another app's link target appeared, moved or went away: refresh the pages naming it."""
+    _relink(_pages_wanting(set(keys), kind=kind))
+
+
+# ---------------------------------------------------------------- writes
+
+
+@dataclass(frozen=True)
+class PageInput:
+    title: str
+    body: str
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@transaction.atomic
+def page_create(
+    *,
+    title: str,
+    body: str,
+    summary: str = "",
+    tags: str | Iterable[str] = (),
+    author=None,
+    comment: str = "",
+    slug: str | None = None,
+) -> Page:
+    title = validate_title(title)
+    body = validate_body(body)
+    tag_names = parse_tags(tags)
+    _check_title_free(title)
+    page = Page(title=title, slug=_unique_slug(title, slug), body=body, summary=summary.strip())
+    page.full_clean(exclude=["key", "slug_key"])
+    page.save()
+    _commit_revision(page, number=1, author=author, comment=comment or "Created")
+    _set_tags(page, tag_names)
+    _relink(_pages_wanting({page.key, page.slug_key}) - {page.pk})
+    page_saved.send(sender=Page, page=page, created=True)
+    return page
+
+
+@transaction.atomic
+def page_update(
+    *,
+    page: Page,
+    body: str,
+    title: str | None = None,
+    summary: str | None = None,
+    tags: str | Iterable[str] | None = None,
+    author=None,
+    comment: str = "",
+    base_revision: int | None = None,
+) -> Page:
+    """Save a new revision. With base_revision, refuse (EditConflict) if the page moved on."""
+    body = validate_body(body)
+    new_title = validate_title(title) if title is not None else page.title
+    tag_names = parse_tags(tags) if tags is not None else None
+    fresh = Page.objects.select_related("current_revision").get(pk=page.pk)
+    if base_revision is not None and fresh.revision_number != base_revision:
+        raise EditConflict(fresh, base_revision, fresh.current_revision)
+    unchanged = (
+        body == fresh.body
+        and new_title == fresh.title
+        and (summary is None or summary.strip() == fresh.summary)
+        and (
+            tag_names is None
+            or {t.casefold() for t in tag_names}
+            == {t.casefold() for t in fresh.tags.values_list("name", flat=True)}
+        )
+    )
+    if unchanged and fresh.current_revision_id:
+        return fresh
+    if new_title != fresh.title:
+        _check_title_free(new_title, exclude_pk=fresh.pk)
+    # Compare-and-set: of two editors who started from the same revision, one wins here
+    # and the other finds zero rows (the database serializes the UPDATE), never both.
+    claimed = Page.objects.filter(pk=fresh.pk, revision_number=fresh.revision_number).update(
+        revision_number=F("revision_number") + 1
+    )
+    if not claimed:
+        fresh.refresh_from_db()
+        raise EditConflict(fresh, base_revision or fresh.revision_number, fresh.current_revision)
+    old_keys = {fresh.key, fresh.slug_key}
+    fresh.title = new_title
+    fresh.body = body
+    if summary is not None:
+        fresh.summary = summary.strip()
+    fresh.revision_number += 1
+    fresh.full_clean(exclude=["key", "slug_key", "current_revision"])
+    fresh.save()
+    _commit_revision(fresh, number=fresh.revision_number, author=author, comment=comment)
+    if tag_names is not None:
+        _set_tags(fresh, tag_names)
+    if fresh.key not in old_keys:
+        _relink(_pages_wanting(old_keys | {fresh.key}) - {fresh.pk})
+    page_saved.send(sender=Page, page=fresh, created=False)
+    return fresh
+
+
+def _commit_revision(page: Page, *, number: int, author, comment: str) -> Revision:
+    rendered = render(page.body)
+    revision = Revision.objects.create(
+        page=page,
+        number=number,
+        title=page.title,
+        body=page.body,
+        author=author,
+        comment=comment[:300],
+        html=rendered.html,
+    )
+    Page.objects.filter(pk=page.pk).update(current_revision=revision, revision_number=number)
+    page.current_revision = revision
+    page.revision_number = number
+    _store_links(page, rendered)
+    return revision
+
+
+def page_revert(*, page: Page, number: int, author=None, base_revision: int | None = None) -> Page:
+    """Restore an old revision's text and title as a new revision (history stays)."""
+    old = page.revisions.get(number=number)
+    return page_update(
+        page=page,
+        body=old.body,
+        title=old.title,
+        author=author,
+        comment=f"Reverted to revision {number}",
+        base_revision=base_revision,
+    )
+
+
+@transaction.atomic
+def page_delete(*, page: Page) -> None:
+    keys = {page.key, page.slug_key}
+    wanting = _pages_wanting(keys) - {page.pk}
+    pk, slug = page.pk, page.slug
+    page.delete()
+    _relink(wanting)
+    page_deleted.send(sender=Page, page_id=pk, slug=slug)
+
+
+@transaction.atomic
+def page_ensure_rendered(page: Page) -> Page:
+    """Give a raw-loaded page (loaddata) its revision, HTML and links, once."""
+    page = Page.objects.select_for_update().select_related("current_revision").get(pk=page.pk)
+    current = page.current_revision
+    if current is not None and current.html and current.body == page.body:
+        return page
+    latest = page.revisions.order_by("-number").first()
+    if latest is not None and latest.body == page.body and latest.title == page.title:
+        rendered = render(page.body)
+        latest.html = rendered.html
+        latest.save(update_fields=["html"])
+        Page.objects.filter(pk=page.pk).update(
+            current_revision=latest, revision_number=latest.number
+        )
+        page.current_revision, page.revision_number = latest, latest.number
+        _store_links(page, rendered)
+    else:
+        _commit_revision(
+            page,
+            number=(latest.number + 1) if latest else 1,
+            author=None,
+            comment="Loaded from fixtures",
+        )
+    _relink(_pages_wanting({page.key, page.slug_key}) - {page.pk})
+    page_saved.send(sender=Page, page=page, created=latest is None)
+    return page
+
+
+def pages_ensure_rendered() -> int:
+    """Render every page that has no up-to-date current revision. Returns how many."""
+    stale = Page.objects.filter(
+        Q(current_revision__isnull=True) | Q(current_revision__html="")
+    ).values_list("pk", flat=True)
+    count = 0
+    with deferred_relinking():
+        for pk in list(stale):
+            page_ensure_rendered(Page.objects.get(pk=pk))
+            count += 1
+    return count

@@ -1,0 +1,29 @@
+"""Signals other apps listen to (the search index), and the raw-save hook for loaddata."""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import Signal, receiver
+
+# Sent by wiki.services inside the saving transaction: page=<Page>, created=<bool>.
+# Receivers that do outside work (indexing) must defer it with transaction.on_commit.
+page_saved = Signal()
+# Sent by wiki.services.page_delete inside the transaction: page_id=<int>, slug=<str>.
+page_deleted = Signal()
+
+
+@receiver(post_save, sender="wiki.Page", dispatch_uid="wiki_render_raw_pages")
+def render_raw_loaded_page(sender, instance, raw: bool, **kwargs) -> None:
+    """loaddata saves pages raw: render them once the whole fixture has committed."""
+    if not raw:
+        return
+    pk = instance.pk
+
+    def render_after_commit() -> None:
+        from wiki.models import Page
+        from wiki.services import page_ensure_rendered
+
+        page = Page.objects.filter(pk=pk).first()
+        if page is not None:
+            page_ensure_rendered(page)
+
+    transaction.on_commit(render_after_commit)

@@ -1,0 +1,190 @@
+"""Wiki views. Thin: reads come from selectors, writes go through services (via the admin)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from wiki import selectors
+from wiki.diff import diff_texts
+from wiki.models import Page, Revision, Tag
+from wiki.naming import match_key
+from wiki.services import page_ensure_rendered
+
+
+def _paginate(request: HttpRequest, items, per_page: int | None = None):
+    paginator = Paginator(items, per_page or settings.WIKI_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _create_url(title: str) -> str:
+    return reverse("admin:wiki_page_add") + "?" + urlencode({"title": title})
+
+
+def _get_page(slug: str) -> Page:
+    page = Page.objects.with_current().filter(slug=slug).first()
+    if page is None:
+        raise Http404(slug)
+    if page.current_revision is None or not page.current_revision.html:
+        # Loaded raw (loaddata) and not rendered yet: render and store once.
+        page = page_ensure_rendered(page)
+        page = Page.objects.with_current().get(pk=page.pk)
+    return page
+
+
+@require_GET
+def front_page(request: HttpRequest) -> HttpResponse:
+    front = Page.objects.with_current().filter(key=match_key(settings.WIKI_FRONT_PAGE)).first()
+    if front is not None and (front.current_revision is None or not front.current_revision.html):
+        front = _get_page(front.slug)
+    context = {
+        "front": front,
+        "recent": selectors.recent_revisions()[:10],
+        "page_count": Page.objects.count(),
+        "tags": Tag.objects.annotate(n=Count("pages")).filter(n__gt=0).order_by("-n", "name")[:20],
+    }
+    return render(request, "wiki/front.html", context)
+
+
+@require_GET
+def page_list(request: HttpRequest) -> HttpResponse:
+    pages = Page.objects.only("title", "slug", "summary", "updated").order_by("title")
+    letter = request.GET.get("letter", "")[:1].upper()
+    if letter:
+        pages = pages.filter(title__istartswith=letter)
+    page_obj = _paginate(request, pages)
+    return render(
+        request,
+        "wiki/page_list.html",
+        {
+            "page_obj": page_obj,
+            "letter": letter,
+            "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "total": page_obj.paginator.count,
+        },
+    )
+
+
+@require_GET
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        page = _get_page(slug)
+    except Http404:
+        return not_found(request, title=request.GET.get("title") or slug)
+    revision = page.current_revision
+    old = request.GET.get("rev")
+    if old and old.isdigit() and int(old) != page.revision_number:
+        revision = get_object_or_404(
+            Revision.objects.select_related("author"), page=page, number=old
+        )
+        if not revision.html:
+            from wiki.markup import render as render_markup
+
+            revision.html = render_markup(revision.body).html
+    return render(
+        request,
+        "wiki/page_detail.html",
+        {
+            "page": page,
+            "revision": revision,
+            "is_old": revision.pk != page.current_revision_id,
+            "tags": list(page.tags.all()),
+            "backlink_count": selectors.backlinks(page).count(),
+        },
+    )
+
+
+@require_GET
+def page_history(request: HttpRequest, slug: str) -> HttpResponse:
+    page = get_object_or_404(Page, slug=slug)
+    revisions = (
+        page.revisions.select_related("author")
+        .only("number", "title", "comment", "created", "author__username", "page_id")
+        .order_by("-number")
+    )
+    return render(
+        request,
+        "wiki/page_history.html",
+        {"page": page, "page_obj": _paginate(request, revisions)},
+    )
+
+
+@require_GET
+def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
+    page = get_object_or_404(Page, slug=slug)
+    revisions = {
+        r.number: r for r in page.revisions.filter(number__in=[old, new]).select_related("author")
+    }
+    if old not in revisions or new not in revisions:
+        raise Http404("No such revision")
+    before, after = revisions[old], revisions[new]
+    return render(
+        request,
+        "wiki/page_diff.html",
+        {
+            "page": page,
+            "before": before,
+            "after": after,
+            "diff": diff_texts(before.body, after.body),
+            "title_changed": before.title != after.title,
+        },
+    )
+
+
+@require_GET
+def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
+    page = get_object_or_404(Page, slug=slug)
+    return render(
+        request,
+        "wiki/page_backlinks.html",
+        {"page": page, "backlinks": selectors.backlinks(page).only("title", "slug", "summary")},
+    )
+
+
+@require_GET
+def recent_changes(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "wiki/recent.html",
+        {"page_obj": _paginate(request, selectors.recent_revisions())},
+    )
+
+
+@require_GET
+def wanted(request: HttpRequest) -> HttpResponse:
+    return render(request, "wiki/wanted.html", {"wanted": selectors.wanted_pages()})
+
+
+@require_GET
+def orphans(request: HttpRequest) -> HttpResponse:
+    pages = selectors.orphan_pages().only("title", "slug", "summary")
+    return render(request, "wiki/orphans.html", {"page_obj": _paginate(request, pages)})
+
+
+@require_GET
+def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
+    tag_obj = get_object_or_404(Tag, slug=tag)
+    pages = tag_obj.pages.only("title", "slug", "summary").order_by("title")
+    return render(request, "wiki/tag.html", {"tag": tag_obj, "page_obj": _paginate(request, pages)})
+
+
+def not_found(request: HttpRequest, exception=None, title: str | None = None) -> HttpResponse:
+    """404 everywhere; on a wiki URL, offer to create the page."""
+    if title is None and request.path.startswith("/wiki/"):
+        title = request.path.removeprefix("/wiki/").strip("/").split("/")[0] or None
+    if title is not None:
+        title = title[:200]
+    user = getattr(request, "user", None)
+    can_create = bool(title) and user is not None and user.is_active and user.is_staff
+    context = {
+        "missing_title": title,
+        "can_create": can_create,
+        "create_url": _create_url(title) if can_create else None,
+    }
+    return render(request, "404.html", context, status=404)
