@@ -84,17 +84,16 @@ class Page(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        # Keep the derived keys true even on raw saves (loaddata).
-        self.key = match_key(self.title)
-        self.slug_key = match_key(self.slug)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("wiki:page", kwargs={"slug": self.slug})
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def refresh_keys(self) -> None:
+        """Derive the link-matching keys; called on every save, raw ones too (pre_save)."""
+        self.key = match_key(self.title)
+        self.slug_key = match_key(self.slug)
 
     @property
     def html(self) -> str:

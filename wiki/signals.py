@@ -1,7 +1,7 @@
 """Signals other apps listen to (the search index), and the raw-save hook for loaddata."""
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import Signal, receiver
 
 # Sent by wiki.services inside the saving transaction: page=<Page>, created=<bool>.
@@ -9,6 +9,12 @@ from django.dispatch import Signal, receiver
 page_saved = Signal()
 # Sent by wiki.services.page_delete inside the transaction: page_id=<int>, slug=<str>.
 page_deleted = Signal()
+
+
+@receiver(pre_save, sender="wiki.Page", dispatch_uid="wiki_page_keys")
+def derive_page_keys(sender, instance, **kwargs) -> None:
+    """loaddata saves raw (no Model.save()), so the keys are derived here, for every save."""
+    instance.refresh_keys()
 
 
 @receiver(post_save, sender="wiki.Page", dispatch_uid="wiki_render_raw_pages")

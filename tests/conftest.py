@@ -1,0 +1,32 @@
+"""Shared fixtures: small factories, not the demo fixtures."""
+
+import itertools
+
+import pytest
+
+from wiki import services
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_page(db):
+    """make_page(title=None, body="", **kwargs) → a Page saved through the service."""
+
+    def factory(title: str | None = None, body: str = "Some text.", **kwargs):
+        return services.page_create(
+            title=title or f"Test Page {next(_counter)}", body=body, **kwargs
+        )
+
+    return factory
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_superuser("editor", "editor@example.com", "pw-editor-1")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
