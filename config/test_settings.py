@@ -13,3 +13,4 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="wiki-test-index-"))  # noqa: F405
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="wiki-test-static-"))  # noqa: F405

@@ -83,7 +83,10 @@ class PageAdminForm(forms.ModelForm):
             if base is None:
                 base = current.revision_number
                 cleaned["base_revision"] = base
-            if base != current.revision_number:
+            lost_race = getattr(self.request, "_wiki_edit_conflict", None)
+            if lost_race is not None:
+                base = lost_race.base_revision
+            if base != current.revision_number or lost_race is not None:
                 self.record_conflict(base, current)
         return cleaned
 
@@ -233,9 +236,10 @@ class PageAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.EditConflict:
+        except services.EditConflict as conflict:
             # Lost the race after validation: the transaction rolled back; show the form
             # again, now failing validation with the conflict and the user's text.
+            request._wiki_edit_conflict = conflict
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_model(self, request, obj: Page) -> None:

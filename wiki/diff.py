@@ -37,10 +37,28 @@ class Diff:
         return not self.hunks
 
 
+def _word_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes with a lone space between two changes folded into one change."""
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    merged: list[tuple[str, int, int, int, int]] = []
+    for k, op in enumerate(ops):
+        tag, i1, i2, j1, j2 = op
+        between_changes = 0 < k < len(ops) - 1 and merged and merged[-1][0] != "equal"
+        if tag == "equal" and between_changes and "".join(a[i1:i2]).isspace():
+            tag = "replace"
+        if merged and tag != "equal" and merged[-1][0] != "equal":
+            _, pi1, _, pj1, _ = merged.pop()
+            op = ("replace", pi1, i2, pj1, j2)
+        else:
+            op = (tag, i1, i2, j1, j2)
+        merged.append(op)
+    return merged
+
+
 def _mark_words(old: str, new: str) -> tuple[SafeString, SafeString]:
     a, b = _WORDS.findall(old), _WORDS.findall(new)
     old_out, new_out = [], []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in _word_opcodes(a, b):
         left, right = escape("".join(a[i1:i2])), escape("".join(b[j1:j2]))
         if op == "equal":
             old_out.append(left)

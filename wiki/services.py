@@ -329,7 +329,11 @@ def page_delete(*, page: Page) -> None:
 @transaction.atomic
 def page_ensure_rendered(page: Page) -> Page:
     """Give a raw-loaded page (loaddata) its revision, HTML and links, once."""
-    page = Page.objects.select_for_update().select_related("current_revision").get(pk=page.pk)
+    page = (
+        Page.objects.select_for_update(of=("self",))
+        .select_related("current_revision")
+        .get(pk=page.pk)
+    )
     current = page.current_revision
     if current is not None and current.html and current.body == page.body:
         return page
