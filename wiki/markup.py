@@ -308,7 +308,9 @@ def render(body: str) -> Rendered:
         toc_tokens = getattr(md, "toc_tokens", [])
         headings = _count_headings(toc_tokens)
         if headings >= TOC_MIN_HEADINGS:
-            html = f'<nav class="toc" aria-label="Contents">{md.toc}</nav>\n{html}'
+            # md.toc is <div class="toc"><ul>…</ul></div>: make it a labelled nav.
+            toc = md.toc.strip().removeprefix('<div class="toc">').removesuffix("</div>")
+            html = f'<nav class="toc" aria-label="Contents">{toc}</nav>\n{html}'
         links = list(_local.collector.links.values())
     finally:
         _local.collector = None
