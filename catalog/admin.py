@@ -1,0 +1,166 @@
+"""Catalog admin: frameworks and components as separate proxies, matrix cells inline.
+
+The proxies set ``type`` themselves; constraint failures come back as plain sentences on
+the field they concern (catalog.forms.EntryAdminForm), never as a database error.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from catalog.forms import ComponentAdminForm, FrameworkAdminForm
+from catalog.models import (
+    Component,
+    ComponentCategory,
+    Entry,
+    Framework,
+    PythonVersion,
+    Relation,
+    Source,
+    Support,
+)
+
+
+class SupportInline(admin.TabularInline):
+    model = Support
+    fk_name = "framework"
+    extra = 0
+    autocomplete_fields = ["engine", "superseded_by", "evidence_page"]
+    fields = [
+        "engine",
+        "level",
+        "uncertain",
+        "undefined_in_source",
+        "superseded_by",
+        "raw_value",
+        "evidence_page",
+        "evidence_url",
+        "source",
+        "last_verified",
+        "notes",
+    ]
+    verbose_name = "template engine support"
+    verbose_name_plural = "template engine support (matrix row)"
+
+
+class EngineColumnInline(SupportInline):
+    fk_name = "engine"
+    fields = ["framework", *SupportInline.fields[1:]]
+    autocomplete_fields = ["framework", "superseded_by", "evidence_page"]
+    verbose_name = "framework support"
+    verbose_name_plural = "framework support (matrix column)"
+
+
+class RelationInline(admin.TabularInline):
+    model = Relation
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ["target"]
+    fields = ["type", "target", "note", "source_doc"]
+    verbose_name = "relation from this entry"
+    verbose_name_plural = "relations (this entry → other)"
+
+
+class IncomingRelationInline(RelationInline):
+    fk_name = "target"
+    autocomplete_fields = ["source"]
+    fields = ["source", "type", "note", "source_doc"]
+    verbose_name = "relation to this entry"
+    verbose_name_plural = "relations (other → this entry)"
+
+
+ENTRY_FIELDSETS_COMMON = [
+    (
+        "Dates and versions",
+        {
+            "fields": [
+                ("first_release", "end_year"),
+                ("latest_version", "latest_release"),
+                "python_versions",
+                "python_note",
+            ]
+        },
+    ),
+    ("Size and use", {"fields": [("sloc", "size_note"), "used_by"]}),
+    ("Links", {"fields": ["homepage", "repository", "licence", "pages", "sources"]}),
+    ("Text", {"fields": ["summary", "description", "notes"]}),
+]
+
+
+class EntryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "status", "first_release", "end_year", "updated"]
+    search_fields = ["name", "slug", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["python_versions", "pages", "sources"]
+    list_per_page = 100
+    save_on_top = True
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+
+@admin.register(Framework)
+class FrameworkAdmin(EntryAdmin):
+    form = FrameworkAdminForm
+    list_display = ["name", "kind", *EntryAdmin.list_display[1:]]
+    list_filter = ["kind", "status"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", ("status", "status_note")]}),
+        *ENTRY_FIELDSETS_COMMON,
+    ]
+    inlines = [SupportInline, RelationInline, IncomingRelationInline]
+
+
+@admin.register(Component)
+class ComponentAdmin(EntryAdmin):
+    form = ComponentAdminForm
+    list_display = ["name", "category", *EntryAdmin.list_display[1:]]
+    list_filter = ["category", "status"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "category", ("status", "status_note")]}),
+        *ENTRY_FIELDSETS_COMMON,
+    ]
+    inlines = [RelationInline, IncomingRelationInline]
+
+    def get_inlines(self, request, obj):
+        if obj is not None and (
+            obj.category == ComponentCategory.TEMPLATE_ENGINE or obj.support_column.exists()
+        ):
+            return [EngineColumnInline, *self.inlines]
+        return self.inlines
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "url", "page", "retrieved"]
+    search_fields = ["key", "title", "url"]
+    autocomplete_fields = ["page"]
+    prepopulated_fields = {"key": ["title"]}
+
+
+@admin.register(PythonVersion)
+class PythonVersionAdmin(admin.ModelAdmin):
+    list_display = ["name", "major", "minor"]
+    search_fields = ["name"]
+
+
+@admin.register(Support)
+class SupportAdmin(admin.ModelAdmin):
+    """All cells in one list: the matrix editor's view, filterable by level and flags."""
+
+    list_display = ["framework", "engine", "level", "uncertain", "raw_value", "last_verified"]
+    list_filter = ["level", "uncertain", "undefined_in_source"]
+    search_fields = ["framework__name", "engine__name", "raw_value", "notes"]
+    autocomplete_fields = ["framework", "engine", "superseded_by", "evidence_page"]
+    list_select_related = ["framework", "engine"]
+
+
+@admin.register(Entry)
+class AllEntriesAdmin(EntryAdmin):
+    """Backs the autocomplete widgets (engines, successors); hidden from the admin index."""
+
+    list_display = ["name", "type", "kind", "category", "status"]
+    list_filter = ["type"]
+
+    def get_model_perms(self, request):
+        return {}

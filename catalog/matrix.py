@@ -1,0 +1,409 @@
+"""The support grid: how a cell reads, and the CSV/JSON formats it travels in.
+
+CSV columns (one row per framework × engine cell, slugs for entries and pages, the
+source's key, ISO dates, booleans as true/false)::
+
+    framework,engine,level,uncertain,undefined_in_source,superseded_by,raw_value,notes,
+    evidence_page,evidence_url,source,last_verified
+
+:func:`import_csv` reads the same format back: it validates every row first and writes
+nothing unless all are good (and nothing at all with ``dry_run``), in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from catalog.models import Entry, Level, Source, Support
+from wiki.models import Page
+
+FIELDS = [
+    "framework",
+    "engine",
+    "level",
+    "uncertain",
+    "undefined_in_source",
+    "superseded_by",
+    "raw_value",
+    "notes",
+    "evidence_page",
+    "evidence_url",
+    "source",
+    "last_verified",
+]
+REQUIRED = ["framework", "engine", "level"]
+TRUE = {"true", "yes", "1", "y"}
+FALSE = {"false", "no", "0", "n", ""}
+
+# ---------------------------------------------------------------- how a cell reads
+
+LEVEL_WORDS = {
+    Level.DEFAULT: "Default",
+    Level.YES: "Yes",
+    Level.NO: "No",
+    Level.UNCLEAR: "Unclear",
+    Level.OBSOLETED: "Obsoleted",
+    Level.PLANNED: "Planned",
+    Level.UNKNOWN: "Unknown",
+}
+LEVEL_CODES = {
+    Level.DEFAULT: "D",
+    Level.YES: "Y",
+    Level.NO: "N",
+    Level.UNCLEAR: "U",
+    Level.OBSOLETED: "O",
+    Level.PLANNED: "P",
+    Level.UNKNOWN: "?",
+}
+LEVEL_MEANINGS = {
+    Level.DEFAULT: "the framework's default engine",
+    Level.YES: "supported",
+    Level.NO: "not supported",
+    Level.UNCLEAR: "the source says it is unclear",
+    Level.OBSOLETED: "once supported, replaced by another engine",
+    Level.PLANNED: "support planned",
+    Level.UNKNOWN: "nobody knows yet",
+}
+UNDEFINED = "undefined in source"
+
+
+def cell_label(cell: Support) -> str:
+    """The words shown in a cell: 'Yes', 'No?', 'Obsoleted by Mako', 'undefined in source'."""
+    if cell.undefined_in_source:
+        return UNDEFINED
+    label = LEVEL_WORDS.get(cell.level, cell.level)
+    if cell.level == Level.OBSOLETED and cell.superseded_by_id:
+        label = f"Obsoleted by {cell.superseded_by.name}"
+    return label + ("?" if cell.uncertain else "")
+
+
+def cell_code(cell: Support) -> str:
+    """A short code for tight spaces (the SVG heatmap): 'Y', 'N?', 'M?'-style raw for undefined."""
+    if cell.undefined_in_source:
+        return (cell.raw_value or "!")[:3]
+    return LEVEL_CODES.get(cell.level, "?") + ("?" if cell.uncertain else "")
+
+
+def cell_css(cell: Support | None) -> str:
+    if cell is None:
+        return "lv-none"
+    if cell.undefined_in_source:
+        return "lv-undefined"
+    return "lv-" + cell.level.lower() + (" is-uncertain" if cell.uncertain else "")
+
+
+def cell_description(cell: Support) -> str:
+    """A full sentence for title attributes and screen readers."""
+    parts = [f"{cell.framework.name} × {cell.engine.name}: {cell_label(cell)}"]
+    if cell.undefined_in_source:
+        parts.append(f"the source wrote “{cell.raw_value}”, which its legend does not define")
+    else:
+        parts.append(LEVEL_MEANINGS.get(cell.level, ""))
+        if cell.uncertain:
+            parts.append("the source is not certain")
+    if cell.raw_value:
+        parts.append(f"raw value “{cell.raw_value}”")
+    return "; ".join(p for p in parts if p)
+
+
+def cell_url(cell: Support) -> str:
+    """Where a cell links: its evidence page, else its evidence URL, else the framework."""
+    if cell.evidence_page_id:
+        return cell.evidence_page.get_absolute_url()
+    return cell.evidence_url or cell.framework.get_absolute_url()
+
+
+# ---------------------------------------------------------------- export
+
+
+def cell_record(cell: Support) -> dict[str, str]:
+    return {
+        "framework": cell.framework.slug,
+        "engine": cell.engine.slug,
+        "level": cell.level,
+        "uncertain": "true" if cell.uncertain else "false",
+        "undefined_in_source": "true" if cell.undefined_in_source else "false",
+        "superseded_by": cell.superseded_by.slug if cell.superseded_by_id else "",
+        "raw_value": cell.raw_value,
+        "notes": cell.notes,
+        "evidence_page": cell.evidence_page.slug if cell.evidence_page_id else "",
+        "evidence_url": cell.evidence_url,
+        "source": cell.source.key if cell.source_id else "",
+        "last_verified": cell.last_verified.isoformat() if cell.last_verified else "",
+    }
+
+
+def export_cells() -> Iterable[Support]:
+    return Support.objects.select_related(
+        "framework", "engine", "superseded_by", "evidence_page", "source"
+    ).order_by("framework__slug", "engine__slug")
+
+
+def write_csv(out: IO[str], cells: Iterable[Support] | None = None) -> None:
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for cell in export_cells() if cells is None else cells:
+        writer.writerow(cell_record(cell))
+
+
+def export_csv() -> str:
+    out = io.StringIO()
+    write_csv(out)
+    return out.getvalue()
+
+
+def export_json() -> dict:
+    cells = list(export_cells())
+    frameworks = {c.framework.slug: c.framework.name for c in cells}
+    engines = {c.engine.slug: c.engine.name for c in cells}
+    return {
+        "levels": {level.value: LEVEL_MEANINGS[level] for level in Level},
+        "frameworks": [{"slug": s, "name": n} for s, n in sorted(frameworks.items())],
+        "engines": [{"slug": s, "name": n} for s, n in sorted(engines.items())],
+        "cells": [
+            {
+                **cell_record(cell),
+                "uncertain": cell.uncertain,
+                "undefined_in_source": cell.undefined_in_source,
+                "label": cell_label(cell),
+            }
+            for cell in cells
+        ],
+    }
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        verb = "would be " if self.dry_run else ""
+        return (
+            f"{self.created} {verb}created, {self.updated} {verb}updated, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+class CSVFormatError(Exception):
+    """The file as a whole is unusable (no header, missing columns)."""
+
+
+COMPARED = [
+    "level",
+    "uncertain",
+    "undefined_in_source",
+    "superseded_by_id",
+    "raw_value",
+    "notes",
+    "evidence_page_id",
+    "evidence_url",
+    "source_id",
+    "last_verified",
+]
+
+
+def _read(source: IO[str] | str) -> list[tuple[int, dict[str, str]]]:
+    text = source if isinstance(source, str) else source.read()
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise CSVFormatError("The file is empty; expected a header row.") from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise CSVFormatError(
+            f"Line 1: the header lacks the column(s) {', '.join(missing)}; "
+            f"expected {','.join(FIELDS)}."
+        )
+    unknown = [c for c in header if c not in FIELDS]
+    if unknown:
+        raise CSVFormatError(f"Line 1: unknown column(s) {', '.join(unknown)}.")
+    rows = []
+    previous = reader.line_num
+    for values in reader:
+        start = previous + 1
+        previous = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            rows.append((start, {"__error__": f"{len(values)} fields, expected {len(header)}"}))
+            continue
+        rows.append((start, dict(zip(header, values, strict=True))))
+    return rows
+
+
+def _bool(value: str, name: str) -> bool:
+    v = value.strip().lower()
+    if v in TRUE:
+        return True
+    if v in FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, not “{value}”")
+
+
+def _validate(
+    line: int, row: dict[str, str], lookups: dict, seen: dict[tuple[str, str], int]
+) -> tuple[dict | None, list[str]]:
+    if "__error__" in row:
+        return None, [row["__error__"]]
+    entries, pages, sources = lookups["entries"], lookups["pages"], lookups["sources"]
+    problems: list[str] = []
+    fw_slug, en_slug = row["framework"].strip(), row["engine"].strip()
+    framework, engine = entries.get(fw_slug), entries.get(en_slug)
+    for slug, entry, what in ((fw_slug, framework, "framework"), (en_slug, engine, "engine")):
+        if not slug:
+            problems.append(f"no {what} given")
+        elif entry is None:
+            problems.append(f"unknown {what} “{slug}”")
+    if fw_slug and fw_slug == en_slug:
+        problems.append("a framework cannot be its own template engine")
+    pair = (fw_slug, en_slug)
+    if fw_slug and en_slug and pair in seen:
+        problems.append(f"{fw_slug} × {en_slug} is already on line {seen[pair]}")
+    seen.setdefault(pair, line)
+
+    level = row["level"].strip().upper()
+    if level not in Level.values:
+        problems.append(
+            f"invalid level “{row['level']}” (expected one of {', '.join(Level.values)})"
+        )
+    values: dict = {"level": level}
+    for name in ("uncertain", "undefined_in_source"):
+        try:
+            values[name] = _bool(row.get(name, ""), name)
+        except ValueError as error:
+            problems.append(str(error))
+    successor_slug = row.get("superseded_by", "").strip()
+    successor = entries.get(successor_slug) if successor_slug else None
+    if successor_slug and successor is None:
+        problems.append(f"unknown successor engine “{successor_slug}”")
+    if level == Level.OBSOLETED and not successor_slug:
+        problems.append("OBSOLETED needs the engine that replaced it (superseded_by)")
+    if successor_slug and level != Level.OBSOLETED and level in Level.values:
+        problems.append(f"only OBSOLETED takes a successor engine, not {level}")
+    values["superseded_by_id"] = successor.pk if successor else None
+    page_slug = row.get("evidence_page", "").strip()
+    page = pages.get(page_slug) if page_slug else None
+    if page_slug and page is None:
+        problems.append(f"unknown evidence page “{page_slug}”")
+    values["evidence_page_id"] = page
+    source_key = row.get("source", "").strip()
+    source = sources.get(source_key) if source_key else None
+    if source_key and source is None:
+        problems.append(f"unknown source “{source_key}”")
+    values["source_id"] = source
+    date_text = row.get("last_verified", "").strip()
+    values["last_verified"] = None
+    if date_text:
+        try:
+            values["last_verified"] = datetime.date.fromisoformat(date_text)
+        except ValueError:
+            problems.append(f"bad date “{date_text}” (expected YYYY-MM-DD)")
+    values["raw_value"] = row.get("raw_value", "")
+    values["notes"] = row.get("notes", "")
+    values["evidence_url"] = row.get("evidence_url", "").strip()
+    if problems:
+        return None, problems
+    cell = Support(framework=framework, engine=engine, **values)
+    try:
+        cell.full_clean(
+            exclude=["framework", "engine"], validate_unique=False, validate_constraints=True
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            prefix = "" if name == "__all__" else f"{name}: "
+            problems.extend(prefix + m for m in messages)
+        return None, problems
+    return {"framework": framework, "engine": engine, **values}, []
+
+
+def _lookups(rows: list[tuple[int, dict[str, str]]]) -> dict:
+    slugs: set[str] = set()
+    page_slugs: set[str] = set()
+    keys: set[str] = set()
+    for _, row in rows:
+        slugs.update(row.get(k, "").strip() for k in ("framework", "engine", "superseded_by"))
+        page_slugs.add(row.get("evidence_page", "").strip())
+        keys.add(row.get("source", "").strip())
+    return {
+        "entries": {e.slug: e for e in Entry.objects.filter(slug__in=slugs - {""})},
+        "pages": dict(Page.objects.filter(slug__in=page_slugs - {""}).values_list("slug", "pk")),
+        "sources": dict(Source.objects.filter(key__in=keys - {""}).values_list("key", "pk")),
+    }
+
+
+def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
+    """Validate every row; on any error or dry_run, write nothing. One transaction."""
+    result = ImportResult(dry_run=dry_run)
+    try:
+        rows = _read(source)
+    except (CSVFormatError, csv.Error, UnicodeDecodeError) as error:
+        result.errors.append(RowError(1, str(error).removeprefix("Line 1: ")))
+        return result
+    lookups = _lookups(rows)
+    seen: dict[tuple[str, str], int] = {}
+    planned = []
+    for line, row in rows:
+        values, problems = _validate(line, row, lookups, seen)
+        result.errors.extend(RowError(line, p) for p in problems)
+        if values is not None:
+            planned.append(values)
+    if result.errors:
+        return result
+    with transaction.atomic():
+        existing = {
+            (c.framework_id, c.engine_id): c
+            for c in Support.objects.select_for_update().filter(
+                framework_id__in={v["framework"].pk for v in planned},
+                engine_id__in={v["engine"].pk for v in planned},
+            )
+        }
+        for values in planned:
+            framework, engine = values.pop("framework"), values.pop("engine")
+            cell = existing.get((framework.pk, engine.pk))
+            if cell is None:
+                result.created += 1
+                if not dry_run:
+                    Support.objects.create(framework=framework, engine=engine, **values)
+                continue
+            changed = [name for name in COMPARED if getattr(cell, name) != values[name]]
+            if not changed:
+                result.unchanged += 1
+                continue
+            result.updated += 1
+            if not dry_run:
+                for name in changed:
+                    setattr(cell, name, values[name])
+                cell.save(update_fields=[n.removesuffix("_id") for n in changed])
+    return result

@@ -1,0 +1,53 @@
+"""Receivers: description HTML for every save (raw ones too), and link bookkeeping.
+
+The admin and loaddata do not go through catalog.services, so these keep wiki pages
+linking ``[[framework:flask]]`` right whichever way an entry is written.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from catalog.links import entry_keys
+from catalog.models import Component, Entry, Framework
+
+SENDERS = (Entry, Framework, Component)
+
+
+def before_save(sender, instance: Entry, **kwargs) -> None:
+    from catalog import services
+
+    services.render_description(instance)
+    instance._catalog_old_keys = set()
+    if instance.pk:
+        old = Entry.objects.filter(pk=instance.pk).values_list("slug", "name").first()
+        if old is not None:
+            instance._catalog_old_keys = entry_keys(slug=old[0], name=old[1])
+
+
+def after_save(sender, instance: Entry, created: bool, raw: bool = False, **kwargs) -> None:
+    from catalog import services
+
+    old = getattr(instance, "_catalog_old_keys", set())
+    new = entry_keys(slug=instance.slug, name=instance.name)
+    if created or old != new:
+        services.entry_links_changed(keys=old | new)
+    if raw and instance.description:
+        # Links in the description may name rows later in the fixture: render again then.
+        pk = instance.pk
+        transaction.on_commit(lambda: services.rerender_description(pk))
+
+
+def after_delete(sender, instance: Entry, **kwargs) -> None:
+    from catalog import services
+
+    services.entry_links_changed(keys=entry_keys(slug=instance.slug, name=instance.name))
+
+
+for _sender in SENDERS:
+    pre_save.connect(before_save, sender=_sender, dispatch_uid=f"catalog_pre_{_sender.__name__}")
+    post_save.connect(after_save, sender=_sender, dispatch_uid=f"catalog_post_{_sender.__name__}")
+    post_delete.connect(
+        after_delete, sender=_sender, dispatch_uid=f"catalog_delete_{_sender.__name__}"
+    )

@@ -1,0 +1,31 @@
+"""How a matrix cell reads in templates: {{ cell|cell_label }}, {{ cell|cell_css }} …"""
+
+from django import template
+
+from catalog import matrix
+
+register = template.Library()
+
+register.filter("cell_label", matrix.cell_label)
+register.filter("cell_css", matrix.cell_css)
+register.filter("cell_url", matrix.cell_url)
+register.filter("cell_description", matrix.cell_description)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current GET query with some params replaced (None/'' drops them): sort links."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ counts|get_item:key }}: a dict lookup by a variable key."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
