@@ -162,3 +162,7 @@ WIKI_PAGE_SIZE = 50
 # Search (see search/): "whoosh" embedded, or "postgres" for several web machines.
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search-index"))
+# Seconds one query may run before its partial results are returned (TimeLimitCollector),
+# and seconds the indexer waits for Whoosh's writer lock.
+SEARCH_TIME_LIMIT = float(os.environ.get("SEARCH_TIME_LIMIT", "0.5"))
+SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))

@@ -1,0 +1,473 @@
+"""Whoosh, the embedded default backend. Every Whoosh import lives here (and in
+whoosh_schema), so the engine can be replaced behind :class:`SearchBackend`.
+
+Layout of settings.SEARCH_INDEX_DIR::
+
+    CURRENT                 name of the live index directory (replaced atomically)
+    index-<stamp>-<pid>/    a Whoosh index, with SCHEMA_VERSION (and INCOMPLETE when it
+                            was created on first use rather than built from everything)
+    indexer.lock            flock'd by the one process writing (see search.indexer)
+
+Writers run only under the indexer lock, so `ix.writer(timeout=…)` rarely waits; a
+rebuild fills a fresh directory and swaps CURRENT, so searches keep answering.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+from django.conf import settings
+from whoosh import highlight, index, query, sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+
+from search import query as q
+from search.backends.base import (
+    PAGE_LEN,
+    Hit,
+    IndexUnavailable,
+    Progress,
+    SearchBackend,
+    SearchResults,
+    Suggestion,
+)
+from search.backends.whoosh_schema import (
+    SCHEMA_VERSION,
+    TAGS_BOOST,
+    TITLE_BOOST,
+    build_schema,
+)
+from search.documents import Document
+from search.spelling import best_correction, transpositions
+from search.text import MARK_END, MARK_START, fold, normalize_title
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+MARKER = "SCHEMA_VERSION"
+INCOMPLETE = "INCOMPLETE"
+EXACT_TITLE_BOOST = 1000.0
+SNIPPET_CHARS = 220
+FACET_FIELDS = ("kind", "fkind", "status")
+FILTER_TO_FIELD = {
+    "kind": "kind",
+    "tag": "tags",
+    "fkind": "fkind",
+    "status": "status",
+    "engine": "engines",
+}
+NOT_BUILT = "The search index has not been built yet."
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Marks matches with private-use characters; the caller escapes, then swaps in
+    <mark>. No text from the index ever reaches the page unescaped."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+
+
+def marked_to_html(text: str) -> str:
+    return escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def _fields(doc: Document) -> dict:
+    return {
+        "key": doc.key,
+        "kind": str(doc.kind),
+        "object_id": doc.object_id,
+        "title": doc.title,
+        "title_exact": normalize_title(doc.title),
+        "title_ngram": fold(doc.title),
+        "body": doc.body,
+        "tags": ",".join(doc.tags),
+        "fkind": doc.fkind,
+        "status": doc.status,
+        "engines": ",".join(doc.engines),
+        "url": doc.url,
+        "updated": doc.updated.isoformat() if doc.updated else "",
+        "digest": doc.digest,
+    }
+
+
+class WhooshBackend(SearchBackend):
+    name = "whoosh"
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self.schema = build_schema()
+        self._local = threading.local()
+
+    # ------------------------------------------------------------ directories
+
+    def _current_path(self) -> Path | None:
+        try:
+            name = (self.root / CURRENT).read_text().strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise IndexUnavailable(f"The search index pointer could not be read ({exc}).") from exc
+        if not name or "/" in name or name.startswith("."):
+            raise IndexUnavailable("The search index pointer file is damaged.")
+        path = self.root / name
+        return path if path.is_dir() else None
+
+    def _open(self, path: Path | None):
+        if path is None:
+            raise IndexUnavailable(NOT_BUILT)
+        try:
+            version = (path / MARKER).read_text().strip()
+        except OSError:
+            version = None
+        if version != SCHEMA_VERSION:
+            raise IndexUnavailable(
+                "The search index was built by another version of this site or is damaged."
+            )
+        try:
+            return index.open_dir(str(path), schema=self.schema)
+        except Exception as exc:  # Whoosh raises many kinds on a damaged directory
+            logger.warning("Cannot open the search index at %s: %r", path, exc)
+            raise IndexUnavailable("The search index could not be read: it is damaged.") from exc
+
+    def _new_dir(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = self.root / f"index-{stamp}-{os.getpid()}"
+        path.mkdir()
+        index.create_in(str(path), self.schema)
+        (path / MARKER).write_text(SCHEMA_VERSION + "\n")
+        return path
+
+    def _point_to(self, path: Path) -> None:
+        tmp = self.root / f".{CURRENT}.{os.getpid()}"
+        tmp.write_text(path.name + "\n")
+        os.replace(tmp, self.root / CURRENT)
+
+    def _cleanup(self, keep: set[str]) -> None:
+        for old in self.root.glob("index-*"):
+            if old.name not in keep and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+
+    # ------------------------------------------------------------ the searcher
+
+    def _signature(self):
+        try:
+            st = os.stat(self.root / CURRENT)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _searcher(self):
+        """One searcher per thread (per process under gunicorn's sync workers), refreshed
+        only when the index changed, reopened when CURRENT points elsewhere."""
+        local = self._local
+        sig = self._signature()
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and getattr(local, "sig", None) == sig:
+            try:
+                if not searcher.up_to_date():
+                    searcher = local.searcher = searcher.refresh()
+                return searcher
+            except Exception as exc:
+                logger.warning("Search index changed under us, reopening: %r", exc)
+        self._close_searcher()
+        ix = self._open(self._current_path())
+        try:
+            local.searcher = ix.searcher()
+        except Exception as exc:
+            raise IndexUnavailable("The search index could not be read: it is damaged.") from exc
+        local.sig = sig
+        return local.searcher
+
+    def _close_searcher(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if searcher is not None:
+            try:
+                searcher.close()
+            except Exception as exc:  # a damaged index may fail even to close
+                logger.debug("Closing an old searcher failed: %r", exc)
+
+    def status(self) -> str | None:
+        try:
+            path = self._current_path()
+            self._open(path)
+        except IndexUnavailable as exc:
+            return exc.message
+        if (path / INCOMPLETE).exists():
+            return (
+                "The search index is incomplete: it holds only entries saved since it was created."
+            )
+        return None
+
+    # ------------------------------------------------------------ writing
+
+    def _writable(self):
+        """The live index, created on first use (marked INCOMPLETE until a full build)."""
+        path = self._current_path()
+        if path is None:
+            path = self._new_dir()
+            (path / INCOMPLETE).write_text("created on first use; run search_index --update\n")
+            self._point_to(path)
+        return self._open(path)
+
+    def apply(self, docs: list[Document], remove: list[str]) -> None:
+        if not docs and not remove:
+            return
+        ix = self._writable()
+        writer = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT)
+        try:
+            for key in remove:
+                writer.delete_by_term("key", key)
+            for doc in docs:
+                writer.update_document(**_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def index(self, docs: Iterable[Document]) -> int:
+        docs = list(docs)
+        self.apply(docs, [])
+        return len(docs)
+
+    def remove(self, keys: Iterable[str]) -> int:
+        keys = list(keys)
+        self.apply([], keys)
+        return len(keys)
+
+    def mark_complete(self) -> None:
+        path = self._current_path()
+        if path is not None:
+            (path / INCOMPLETE).unlink(missing_ok=True)
+
+    def rebuild(
+        self, docs: Iterable[Document], total: int, progress: Progress | None = None
+    ) -> int:
+        old = self._current_path_or_none()
+        path = self._new_dir()
+        count = 0
+        try:
+            ix = index.open_dir(str(path), schema=self.schema)
+            writer = ix.writer(limitmb=128)
+            try:
+                for doc in docs:
+                    writer.add_document(**_fields(doc))
+                    count += 1
+                    if progress and count % 50 == 0:
+                        progress(count)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=True)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        if progress:
+            progress(count)
+        self._point_to(path)
+        # Keep the previous directory: searchers in other processes may still read it.
+        self._cleanup({path.name} | ({old.name} if old else set()))
+        return count
+
+    def _current_path_or_none(self) -> Path | None:
+        try:
+            return self._current_path()
+        except IndexUnavailable:
+            return None
+
+    def stamps(self) -> dict[str, str]:
+        ix = self._open(self._current_path())
+        try:
+            with ix.reader() as reader:
+                return {f["key"]: f.get("digest", "") for f in reader.all_stored_fields()}
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            raise IndexUnavailable("The search index could not be read: it is damaged.") from exc
+
+    # ------------------------------------------------------------ reading
+
+    def _analyze(self, fieldname: str, word: str) -> list[str]:
+        if fieldname == "tags":
+            return [fold(word)]
+        return [t.text for t in self.schema[fieldname].analyzer(word, mode="query")]
+
+    def _word_query(self, fieldname: str, words: Iterable[str], boost: float):
+        tokens = [t for w in words for t in self._analyze(fieldname, w)]
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return query.Term(fieldname, tokens[0], boost=boost)
+        return query.Phrase(fieldname, tokens, boost=boost)
+
+    def _fields_for(self, fieldname: str | None, phrase: bool):
+        boosts = {"title": TITLE_BOOST, "tags": TAGS_BOOST, "body": 1.0}
+        if fieldname in boosts:
+            return {fieldname: boosts[fieldname]}
+        if phrase:
+            boosts.pop("tags")
+        return boosts
+
+    def _convert(self, node):
+        if isinstance(node, q.Term | q.Phrase):
+            words = [node.word] if isinstance(node, q.Term) else list(node.words)
+            fields = self._fields_for(node.field, isinstance(node, q.Phrase))
+            subs = [self._word_query(f, words, b) for f, b in fields.items()]
+            subs = [s for s in subs if s is not None]
+            return (subs[0] if len(subs) == 1 else query.Or(subs)) if subs else None
+        if isinstance(node, q.Not):
+            inner = self._convert(node.node)
+            return query.Not(inner) if inner is not None else None
+        if isinstance(node, q.And | q.Or):
+            parts = [p for p in (self._convert(n) for n in node.nodes) if p is not None]
+            if not parts:
+                return None
+            if len(parts) == 1:
+                return parts[0]
+            return query.And(parts) if isinstance(node, q.And) else query.Or(parts)
+        return None
+
+    def _filters(self, pq: q.ParsedQuery, extra: dict | None):
+        positive, negative = [], []
+        filters = list(pq.filters) + [q.Filter(k, v) for k, v in (extra or {}).items() if v]
+        for f in filters:
+            fieldname = FILTER_TO_FIELD[f.field]
+            value = fold(f.value) if fieldname in ("tags", "engines") else f.value
+            (negative if f.negated else positive).append(query.Term(fieldname, value))
+        return positive, negative
+
+    def search(
+        self,
+        pq: q.ParsedQuery,
+        *,
+        page: int = 1,
+        pagelen: int = PAGE_LEN,
+        extra: dict | None = None,
+        facets: bool = True,
+    ) -> SearchResults:
+        results = SearchResults(query=pq.display(), hits=[], total=0, page=page, pagelen=pagelen)
+        searcher = self._searcher()
+        text = self._convert(pq.text) if pq.text is not None else None
+        positive, negative = self._filters(pq, extra)
+        if text is None and not positive:
+            return results
+        main = text if text is not None else query.Every()
+        words = [t.word for t in pq.words() if t.field in (None, "title")]
+        if words and text is not None:
+            exact = query.Term(
+                "title_exact", normalize_title(" ".join(words)), boost=EXACT_TITLE_BOOST
+            )
+            main = query.AndMaybe(main, exact)
+        parts = [main, *positive, *(query.Not(n) for n in negative)]
+        final = parts[0] if len(parts) == 1 else query.And(parts)
+        groups = {name: sorting.FieldFacet(name) for name in FACET_FIELDS} if facets else None
+        collector = searcher.collector(
+            limit=page * pagelen, groupedby=groups, maptype=sorting.Count if facets else None
+        )
+        limited = TimeLimitCollector(
+            collector, timelimit=settings.SEARCH_TIME_LIMIT, use_alarm=False
+        )
+        try:
+            searcher.search_with_collector(final, limited)
+        except TimeLimit:
+            results.timed_out = True
+        found = limited.results()
+        if facets:
+            for name in FACET_FIELDS:
+                counts = found.groups(name)
+                results.facets[name] = {
+                    str(k): v
+                    for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+                    if k
+                }
+            results.total = sum(results.facets["kind"].values())
+        else:
+            results.total = found.scored_length()
+        found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+        found.formatter = _MarkFormatter()
+        for hit in found[(page - 1) * pagelen : page * pagelen]:
+            results.hits.append(self._hit(hit))
+        return results
+
+    def _hit(self, hit) -> Hit:
+        fields = hit.fields()
+        try:
+            marked = hit.highlights("body", top=2)
+        except Exception as exc:  # highlighting is a nicety; never lose the hit for it
+            logger.debug("Highlighting failed: %r", exc)
+            marked = ""
+        if marked:
+            snippet = marked_to_html(marked)
+        else:
+            body = fields.get("body", "")
+            snippet = escape(body[:SNIPPET_CHARS]) + ("…" if len(body) > SNIPPET_CHARS else "")
+        return Hit(
+            kind=fields["kind"],
+            object_id=int(fields["object_id"]),
+            title=fields["title"],
+            url=fields["url"],
+            snippet=snippet,
+            score=round(float(hit.score or 0.0), 4),
+            status=fields.get("status", ""),
+            fkind=fields.get("fkind", ""),
+        )
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        words = normalize_title(prefix[:100]).split()[:6]
+        if not words or sum(len(w) for w in words) < 2:
+            return []
+        terms = [query.Term("title_ngram", w[:15]) for w in words if len(w) >= 2]
+        if not terms:
+            return []
+        searcher = self._searcher()
+        found = searcher.search(query.And(terms), limit=max(limit * 3, 30))
+        wanted = " ".join(words)
+        hits = sorted(
+            (h.fields() for h in found),
+            key=lambda f: (
+                not normalize_title(f["title"]).startswith(wanted),
+                len(f["title"]),
+                f["title"],
+            ),
+        )
+        return [Suggestion(title=f["title"], url=f["url"], kind=f["kind"]) for f in hits[:limit]]
+
+    def correct(self, words: list[str]) -> dict[str, str]:
+        searcher = self._searcher()
+        reader = searcher.reader()
+        corrections: dict[str, str] = {}
+        for word in words:
+            folded = fold(word)
+            if len(folded) < 3 or folded.isdigit() or folded in corrections:
+                continue
+            known = any(
+                reader.doc_frequency(f, t)
+                for f in ("title", "body")
+                for t in self._analyze(f, word)
+            )
+            if known:
+                continue
+            candidates: dict[str, tuple[int, int]] = {}
+            for rank, fieldname in enumerate(("title", "body")):
+                spell = self.schema[fieldname].spelling_fieldname(fieldname)
+                maxdist = 2 if len(folded) > 4 else 1
+                probes = [(folded, maxdist)] + [(t, 1) for t in transpositions(folded)]
+                for probe, dist in probes:
+                    for cand in reader.terms_within(spell, probe, dist):
+                        freq = reader.doc_frequency(spell, cand)
+                        old = candidates.get(cand)
+                        if old is None or (rank, -freq) < old:
+                            candidates[cand] = (rank, -freq)
+            best = best_correction(folded, candidates)
+            if best:
+                corrections[word.lower()] = best
+        return corrections
