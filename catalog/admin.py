@@ -7,6 +7,7 @@ the field they concern (catalog.forms.EntryAdminForm), never as a database error
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from catalog.forms import ComponentAdminForm, FrameworkAdminForm
 from catalog.models import (
@@ -21,8 +22,13 @@ from catalog.models import (
 )
 
 
+# Bare hostnames typed into URL fields become https:// (and Django 6's default, today).
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class SupportInline(admin.TabularInline):
     model = Support
+    formfield_overrides = URL_HTTPS
     fk_name = "framework"
     extra = 0
     autocomplete_fields = ["engine", "superseded_by", "evidence_page"]
@@ -91,6 +97,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "status", "first_release", "end_year", "updated"]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = URL_HTTPS
     filter_horizontal = ["python_versions", "pages", "sources"]
     list_per_page = 100
     save_on_top = True
@@ -135,6 +142,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["key", "title", "url", "page", "retrieved"]
     search_fields = ["key", "title", "url"]
     autocomplete_fields = ["page"]
+    formfield_overrides = URL_HTTPS
     prepopulated_fields = {"key": ["title"]}
 
 
@@ -153,6 +161,7 @@ class SupportAdmin(admin.ModelAdmin):
     search_fields = ["framework__name", "engine__name", "raw_value", "notes"]
     autocomplete_fields = ["framework", "engine", "superseded_by", "evidence_page"]
     list_select_related = ["framework", "engine"]
+    formfield_overrides = URL_HTTPS
 
 
 @admin.register(Entry)

@@ -191,7 +191,7 @@ def build_matrix(
     counts: dict[str, int] = {}
     for cell in Support.objects.filter(
         framework_id__in=fw_ids, engine_id__in=engine_ids
-    ).select_related("framework", "superseded_by", "evidence_page"):
+    ).select_related("framework", "engine", "superseded_by", "evidence_page"):
         grid[(cell.framework_id, cell.engine_id)] = cell
         counts[cell.level] = counts.get(cell.level, 0) + 1
     rows = [MatrixRow(f, [grid.get((f.pk, e.pk)) for e in engine_list]) for f in fw_list]

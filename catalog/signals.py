@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
 
 from catalog.links import entry_keys
 from catalog.models import Component, Entry, Framework
@@ -15,9 +16,12 @@ from catalog.models import Component, Entry, Framework
 SENDERS = (Entry, Framework, Component)
 
 
-def before_save(sender, instance: Entry, **kwargs) -> None:
+def before_save(sender, instance: Entry, raw: bool = False, **kwargs) -> None:
     from catalog import services
 
+    if raw and instance.updated is None:
+        # Raw saves skip auto_now: fixtures need not carry a timestamp.
+        instance.updated = timezone.now()
     services.render_description(instance)
     instance._catalog_old_keys = set()
     if instance.pk:
