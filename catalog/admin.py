@@ -21,7 +21,6 @@ from catalog.models import (
     Support,
 )
 
-
 # Bare hostnames typed into URL fields become https:// (and Django 6's default, today).
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
