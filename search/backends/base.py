@@ -130,6 +130,10 @@ class SearchBackend(ABC):
     def stamps(self) -> dict[str, str]:
         """key → digest of every indexed document (for check and update)."""
 
+    def notice(self) -> str | None:
+        """A cheap warning worth showing beside results (e.g. an incomplete index)."""
+        return None
+
     @abstractmethod
     def status(self) -> str | None:
         """None when searchable; otherwise a plain message saying what is wrong."""

@@ -14,6 +14,7 @@ rebuild fills a fresh directory and swaps CURRENT, so searches keep answering.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -26,6 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from whoosh import highlight, index, query, sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.filedb.filestore import FileStorage
 
 from search import query as q
 from search.backends.base import (
@@ -98,6 +100,23 @@ def _fields(doc: Document) -> dict:
     }
 
 
+def _guarded(method):
+    """A damaged index can fail anywhere inside Whoosh: report it as unavailable."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            logger.warning("Search index failed while reading: %r", exc)
+            self._close_searcher()
+            raise IndexUnavailable("The search index could not be read: it is damaged.") from exc
+
+    return wrapper
+
+
 class WhooshBackend(SearchBackend):
     name = "whoosh"
 
@@ -132,7 +151,9 @@ class WhooshBackend(SearchBackend):
                 "The search index was built by another version of this site or is damaged."
             )
         try:
-            return index.open_dir(str(path), schema=self.schema)
+            # No mmap: a file truncated or overwritten under a live process would kill
+            # it with SIGBUS; plain reads fail with an exception we can report.
+            return FileStorage(str(path), supports_mmap=False).open_index(schema=self.schema)
         except Exception as exc:  # Whoosh raises many kinds on a damaged directory
             logger.warning("Cannot open the search index at %s: %r", path, exc)
             raise IndexUnavailable("The search index could not be read: it is damaged.") from exc
@@ -196,6 +217,18 @@ class WhooshBackend(SearchBackend):
             except Exception as exc:  # a damaged index may fail even to close
                 logger.debug("Closing an old searcher failed: %r", exc)
 
+    def notice(self) -> str | None:
+        try:
+            path = self._current_path()
+        except IndexUnavailable:
+            return None
+        if path is not None and (path / INCOMPLETE).exists():
+            return (
+                "The search index is incomplete: it was recreated and holds only entries "
+                "saved since. Run `python manage.py search_index --update`."
+            )
+        return None
+
     def status(self) -> str | None:
         try:
             path = self._current_path()
@@ -256,7 +289,7 @@ class WhooshBackend(SearchBackend):
         path = self._new_dir()
         count = 0
         try:
-            ix = index.open_dir(str(path), schema=self.schema)
+            ix = FileStorage(str(path), supports_mmap=False).open_index(schema=self.schema)
             writer = ix.writer(limitmb=128)
             try:
                 for doc in docs:
@@ -345,6 +378,7 @@ class WhooshBackend(SearchBackend):
             (negative if f.negated else positive).append(query.Term(fieldname, value))
         return positive, negative
 
+    @_guarded
     def search(
         self,
         pq: q.ParsedQuery,
@@ -421,6 +455,7 @@ class WhooshBackend(SearchBackend):
             fkind=fields.get("fkind", ""),
         )
 
+    @_guarded
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         words = normalize_title(prefix[:100]).split()[:6]
         if not words or sum(len(w) for w in words) < 2:
@@ -441,6 +476,7 @@ class WhooshBackend(SearchBackend):
         )
         return [Suggestion(title=f["title"], url=f["url"], kind=f["kind"]) for f in hits[:limit]]
 
+    @_guarded
     def correct(self, words: list[str]) -> dict[str, str]:
         searcher = self._searcher()
         reader = searcher.reader()

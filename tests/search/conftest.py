@@ -1,0 +1,128 @@
+"""Search fixtures: a fresh index per test, on each backend the database allows."""
+
+import itertools
+
+import pytest
+from django.db import connection
+
+from catalog.models import Component, Framework, Support
+from search import indexer
+from search.backends import get_backend
+
+_n = itertools.count(1)
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_backend(request, settings, tmp_path, db):
+    """The backend under test. The PostgreSQL leg is skipped only off PostgreSQL."""
+    if request.param == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL backend needs a PostgreSQL database")
+    settings.SEARCH_BACKEND = request.param
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    return get_backend()
+
+
+@pytest.fixture
+def whoosh_backend(settings, tmp_path, db):
+    settings.SEARCH_BACKEND = "whoosh"
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    return get_backend()
+
+
+@pytest.fixture
+def reindex():
+    """Apply the outbox now (inside a test transaction no on_commit hook runs)."""
+
+    def run() -> int:
+        done = indexer.drain()
+        backend = get_backend()
+        if hasattr(backend, "mark_complete"):
+            backend.mark_complete()
+        return done
+
+    return run
+
+
+@pytest.fixture
+def make_framework(db):
+    def factory(name=None, *, kind="micro", status="active", **kwargs):
+        name = name or f"Framework {next(_n)}"
+        slug = kwargs.pop("slug", None) or name.lower().replace(" ", "-").replace(".", "-")
+        return Framework.objects.create(name=name, slug=slug, kind=kind, status=status, **kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def make_component(db):
+    def factory(name=None, *, category="template-engine", status="active", **kwargs):
+        name = name or f"Component {next(_n)}"
+        slug = kwargs.pop("slug", None) or name.lower().replace(" ", "-").replace(".", "-")
+        return Component.objects.create(
+            name=name, slug=slug, category=category, status=status, **kwargs
+        )
+
+    return factory
+
+
+@pytest.fixture
+def make_support(db):
+    def factory(framework, engine, level="YES", notes=""):
+        return Support.objects.create(framework=framework, engine=engine, level=level, notes=notes)
+
+    return factory
+
+
+@pytest.fixture
+def corpus(search_backend, make_page, make_framework, make_component, make_support, reindex):
+    """A small catalog and wiki, indexed."""
+    flask = make_framework(
+        "Flask",
+        kind="micro",
+        summary="A micro web framework with async views.",
+        description="Flask is built on Werkzeug and uses [[Jinja2]] templates.",
+    )
+    django = make_framework(
+        "Django",
+        kind="full-stack",
+        summary="The web framework for perfectionists with deadlines.",
+        description="Batteries included: an ORM, an admin, templates.",
+    )
+    pyramid = make_framework(
+        "Pyramid", kind="full-stack", status="active", summary="Start small, finish big."
+    )
+    cherry = make_framework(
+        "CherryPy", kind="micro", status="inactive", summary="A minimalist Python web framework."
+    )
+    quart = make_framework("Quart", kind="async", summary="Flask's API, but async all the way.")
+    jinja = make_component("Jinja2", summary="A fast templating engine with sandboxing.")
+    mako = make_component("Mako", summary="Hyperfast templates from the Pylons project.")
+    make_support(flask, jinja, "DEFAULT", "Jinja2 is the built-in engine.")
+    make_support(pyramid, jinja, "YES", "Through the pyramid_jinja2 adapter.")
+    make_support(pyramid, mako, "YES", "Through pyramid_mako.")
+    make_support(quart, jinja, "DEFAULT", "Async rendering.")
+    make_page(
+        title="Web Frameworks",
+        body="A list of Python web frameworks: Flask, Django and Pyramid.",
+        tags="overview",
+    )
+    make_page(
+        title="Template Engines",
+        body="Templating in Python: Jinja2, Mako, Genshi and Chameleon.",
+        tags="templates",
+    )
+    make_page(
+        title="Deployment",
+        body="Running an app with a WSGI server. The word flask appears only here in the body.",
+    )
+    make_page(title="Café Culture", body="Notes on naïve résumé handling in forms.")
+    reindex()
+    return {
+        "flask": flask,
+        "django": django,
+        "pyramid": pyramid,
+        "cherrypy": cherry,
+        "quart": quart,
+        "jinja2": jinja,
+        "mako": mako,
+    }
