@@ -58,11 +58,11 @@ def _open(width: int, height: int, title: str, desc: str, ident: str) -> list[st
 
 def matrix_svg(matrix: Matrix) -> str:
     """Heatmap: one row per framework, one column per engine, a code and colour per cell."""
-    cell_w, cell_h, label_w, head_h = 46, 26, 170, 120
+    cell_w, cell_h, label_w, head_h = 46, 26, 170, 150
     cols, rows = len(matrix.engines), len(matrix.rows)
     legend_y = head_h + rows * cell_h + 24
     legend_items = [*Level, "undefined"]
-    width = max(label_w + cols * cell_w + 20, 640)
+    width = max(label_w + cols * cell_w + 120, 640)
     height = legend_y + 22 * ((len(legend_items) + 3) // 4) + 16
     out = _open(
         width,
@@ -78,7 +78,7 @@ def matrix_svg(matrix: Matrix) -> str:
         x = label_w + i * cell_w + cell_w / 2
         out.append(
             f'<text x="{x}" y="{head_h - 6}" transform="rotate(-50 {x} {head_h - 6})" '
-            f'fill="#1d2330">{esc(engine.name)}</text>'
+            f'fill="#1d2330"><title>{esc(engine.name)}</title>{esc(_short(engine.name))}</text>'
         )
     for r, row in enumerate(matrix.rows):
         y = head_h + r * cell_h
@@ -123,6 +123,16 @@ def matrix_svg(matrix: Matrix) -> str:
         )
     out.append("</g></svg>")
     return "\n".join(out)
+
+
+def _short(name: str, limit: int = 20) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _span(begin: int, end: int, how: str) -> str:
+    if how == "still active":
+        return f"{begin}–"
+    return str(begin) if end == begin else f"{begin}–{end}"
 
 
 def _end_year(entry: Entry, this_year: int) -> tuple[int, str]:
@@ -179,7 +189,7 @@ def timeline_svg(entries: list[Entry], today: datetime.date | None = None) -> st
             f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3" '
             f'fill="{fill}"><title>{esc(title)}</title></rect>'
             f'<text x="{x + w + 4:.1f}" y="{y + 13}" fill="#5a6272" font-size="11">'
-            f"{begin}–{'' if how == 'still active' else end} {esc(status.label.lower())}"
+            f"{_span(begin, end, how)} {esc(status.label.lower())}"
             "</text></a>"
         )
     legend_y = height - 30
