@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from search.backends import get_backend
 from search.documents import load_documents, make_key
@@ -67,9 +67,9 @@ def enqueue(kind: str, object_id: int, op: str = IndexOp.INDEX) -> None:
     IndexTask.objects.create(kind=kind, object_id=object_id, op=op)
     if not getattr(settings, "SEARCH_AUTO_DRAIN", True):
         return
-    pending = getattr(connection, "run_on_commit", [])
-    if not any(entry[1] is drain_after_commit for entry in pending):
-        transaction.on_commit(drain_after_commit)
+    # One callback per row: after the first has drained everything, the rest find the
+    # outbox empty in one query.
+    transaction.on_commit(drain_after_commit)
 
 
 def drain_after_commit() -> None:

@@ -52,7 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "outcome": outcome,
         "results": results,
         "hits": [
-            {"hit": hit, "snippet": mark_safe(hit.snippet), "kind_label": DocKind(hit.kind).label}  # noqa: S308 - escaped by the backend
+            {"hit": hit, "snippet": mark_safe(hit.snippet), "kind_label": DocKind(hit.kind).label}
             for hit in (results.hits if results else [])
         ],
         "facets": facets,

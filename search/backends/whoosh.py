@@ -193,10 +193,11 @@ class WhooshBackend(SearchBackend):
         sig = self._signature()
         searcher = getattr(local, "searcher", None)
         if searcher is not None and getattr(local, "sig", None) == sig:
+            # Reopen only when the index changed. Not searcher.refresh(): it reuses
+            # segment readers and so misses deletions in an unchanged segment.
             try:
-                if not searcher.up_to_date():
-                    searcher = local.searcher = searcher.refresh()
-                return searcher
+                if searcher.up_to_date():
+                    return searcher
             except Exception as exc:
                 logger.warning("Search index changed under us, reopening: %r", exc)
         self._close_searcher()

@@ -57,7 +57,8 @@ def test_check_catches_a_deleted_document_and_update_repairs(whoosh_backend, mak
     make_page(title="Beta", body="two")
     call_command("search_index", "--rebuild", verbosity=0)
     call_command("search_index", "--check")
-    whoosh_backend.remove(["page:%d" % api.run_search("alpha").results.hits[0].object_id])
+    alpha = api.run_search("alpha").results.hits[0]
+    whoosh_backend.remove([f"page:{alpha.object_id}"])
     whoosh_backend.index([])
     with pytest.raises(CommandError, match="1 missing"):
         call_command("search_index", "--check")

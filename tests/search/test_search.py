@@ -115,7 +115,7 @@ def test_autocomplete_limit(search_backend, make_page, reindex):
 def test_snippets_are_highlighted_and_escaped(search_backend, make_page, reindex):
     make_page(
         title="Hostile",
-        body='Pay attention: `<script>alert("owned")</script>` and <b onclick=x>bold</b> marmalade.',
+        body='Note: `<script>alert("owned")</script>` and <b onclick=x>bold</b> marmalade.',
     )
     reindex()
     hit = api.run_search("marmalade").results.hits[0]
