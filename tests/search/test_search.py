@@ -120,11 +120,11 @@ def test_snippets_are_highlighted_and_escaped(search_backend, make_page, reindex
     reindex()
     hit = api.run_search("marmalade").results.hits[0]
     assert "<mark>marmalade</mark>" in hit.snippet
-    assert "<script" not in hit.snippet
-    assert "&lt;script&gt;" in hit.snippet  # the code span's text, escaped
-    assert "<b" not in hit.snippet
-    hit2 = api.run_search('script "owned"').results.hits[0]
-    assert "<script" not in hit2.snippet
+    hit2 = api.run_search('alert "owned"').results.hits[0]
+    for snippet in (hit.snippet, hit2.snippet):
+        bare = snippet.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in bare and ">" not in bare, snippet  # only our own <mark> tags
+        assert "owned" in bare
 
 
 def test_framework_ids_for_the_catalog(corpus):
