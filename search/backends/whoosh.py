@@ -497,9 +497,11 @@ class WhooshBackend(SearchBackend):
             for rank, fieldname in enumerate(("title", "body")):
                 spell = self.schema[fieldname].spelling_fieldname(fieldname)
                 maxdist = 2 if len(folded) > 4 else 1
-                probes = [(folded, maxdist)] + [(t, 1) for t in transpositions(folded)]
+                # prefix=1: trust the first letter, which keeps the automata small
+                # (~10x faster); transposed pairs are probed at distance 1.
+                probes = [(folded, maxdist)] + [(t, 1) for t in transpositions(folded)[1:]]
                 for probe, dist in probes:
-                    for cand in reader.terms_within(spell, probe, dist):
+                    for cand in reader.terms_within(spell, probe, dist, prefix=1):
                         freq = reader.doc_frequency(spell, cand)
                         old = candidates.get(cand)
                         if old is None or (rank, -freq) < old:

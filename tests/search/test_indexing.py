@@ -96,7 +96,7 @@ def test_rebuild_update_check_round_trip(search_backend, make_page, make_framewo
     for i in range(5):
         make_page(title=f"Round {i}", body="trip")
     make_framework("Tornado")
-    call_command("search_index", "--rebuild", verbosity=0)
+    call_command("search_index", "--rebuild", verbosity=0, skip_checks=False)
     call_command("search_index", "--rebuild", verbosity=0)  # idempotent
     call_command("search_index", "--check", verbosity=0)
     assert len(found("trip")) == 5

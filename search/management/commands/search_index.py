@@ -34,16 +34,16 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         backend = get_backend()
         if options["check"]:
-            return self.check(backend)
+            return self.check_index(backend)
         with indexer_lock(blocking=True, timeout=options["lock_timeout"]):
             if options["rebuild"]:
-                self.rebuild(backend)
+                self.rebuild_index(backend)
             else:
-                self.update(backend, dry_run=options["dry_run"])
+                self.update_index(backend, dry_run=options["dry_run"])
 
     # ------------------------------------------------------------ rebuild
 
-    def rebuild(self, backend) -> None:
+    def rebuild_index(self, backend) -> None:
         total = count_documents()
         started = time.monotonic()
         # Rows written before this point are covered by the build; drop them.
@@ -64,12 +64,12 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------ update
 
-    def update(self, backend, *, dry_run: bool) -> None:
+    def update_index(self, backend, *, dry_run: bool) -> None:
         if backend.status() is not None and not dry_run:
             problem = backend.status()
             if "incomplete" not in problem:
                 self.stdout.write(f"{problem} Rebuilding it.")
-                return self.rebuild(backend)
+                return self.rebuild_index(backend)
         started = time.monotonic()
         try:
             indexed = backend.stamps()
@@ -111,7 +111,7 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------ check
 
-    def check(self, backend) -> None:
+    def check_index(self, backend) -> None:
         expected = {doc.key: doc.digest for doc in all_documents()}
         report = backend.check(expected)
         pending = IndexTask.objects.count()
