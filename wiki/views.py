@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -71,14 +75,106 @@ def page_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class _RenderedPages:
+    """Per-process LRU of rendered page views, keyed by their ETag: what a page view
+    shows (revision, HTML, tags, backlink count) is in the key, so an entry is never stale,
+    only unused. Template rendering is most of a page view's cost."""
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_rendered_pages = _RenderedPages()
+
+
+def _shared_view(request: HttpRequest) -> bool:
+    """True when the response is the same for everyone: no user, no pending messages."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    return "messages" not in request.COOKIES and settings.SESSION_COOKIE_NAME not in (
+        request.COOKIES
+    )
+
+
+def _page_etag(page: Page, tags: list[Tag], backlink_count: int) -> str:
+    revision = page.current_revision
+    stamp = "|".join(
+        [
+            str(page.pk),
+            str(page.revision_number),
+            str(revision.pk if revision else 0),
+            hashlib.md5(
+                (revision.html if revision else "").encode(), usedforsecurity=False
+            ).hexdigest(),
+            page.title,
+            page.slug,
+            page.summary,
+            revision.author.get_username() if revision and revision.author else "",
+            ",".join(f"{t.pk}:{t.name}" for t in tags),
+            str(backlink_count),
+        ]
+    )
+    return '"' + hashlib.sha1(stamp.encode(), usedforsecurity=False).hexdigest()[:32] + '"'
+
+
 @require_GET
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         page = _get_page(slug)
     except Http404:
         return not_found(request, title=request.GET.get("title") or slug)
-    revision = page.current_revision
     old = request.GET.get("rev")
+    if not old and _shared_view(request):
+        return _current_page_view(request, page)
+    return _page_view(request, page, old)
+
+
+def _current_page_view(request: HttpRequest, page: Page) -> HttpResponse:
+    """The current revision for anonymous readers: 304 when the reader has it, else the
+    rendered view from the per-process cache, else rendered once and kept."""
+    tags = list(page.tags.all())
+    backlink_count = selectors.backlinks(page).count()
+    etag = _page_etag(page, tags, backlink_count)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
+        return HttpResponseNotModified(headers=headers)
+    body = _rendered_pages.get(etag)
+    if body is None:
+        response = _page_view(request, page, None, tags=tags, backlink_count=backlink_count)
+        if response.status_code != 200:
+            return response
+        body = response.content
+        _rendered_pages.put(etag, body)
+    response = HttpResponse(body, headers=headers)
+    return response
+
+
+def _page_view(
+    request: HttpRequest,
+    page: Page,
+    old: str | None,
+    *,
+    tags: list[Tag] | None = None,
+    backlink_count: int | None = None,
+) -> HttpResponse:
+    revision = page.current_revision
     if old and old.isdigit() and int(old) != page.revision_number:
         revision = get_object_or_404(
             Revision.objects.select_related("author"), page=page, number=old
@@ -94,8 +190,10 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "revision": revision,
             "is_old": revision.pk != page.current_revision_id,
-            "tags": list(page.tags.all()),
-            "backlink_count": selectors.backlinks(page).count(),
+            "tags": list(page.tags.all()) if tags is None else tags,
+            "backlink_count": (
+                selectors.backlinks(page).count() if backlink_count is None else backlink_count
+            ),
         },
     )
 
