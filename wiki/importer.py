@@ -100,7 +100,8 @@ def import_lines(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import JSON Lines. Bad lines are reported (1-based numbers) and skipped; the good
-    ones are kept. Each batch is one transaction; each line its own savepoint."""
+    ones are kept. Each batch is one transaction; each line its own savepoint. Pages whose
+    links the import satisfies are re-rendered once, after the last batch."""
     report = ImportReport()
     batch: list[tuple[int, str]] = []
 
@@ -122,14 +123,17 @@ def import_lines(
             progress(len(batch))
         batch.clear()
 
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        batch.append((number, text))
-        if len(batch) >= batch_size:
+    # One re-linking pass for the whole import, not one per batch: a page whose link
+    # targets arrive in several later batches is re-rendered once, at the end.
+    with services.deferred_relinking():
+        for number, text in enumerate(lines, start=1):
+            if not text.strip():
+                continue
+            batch.append((number, text))
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
     return report
 
 
