@@ -22,7 +22,7 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from catalog.models import Entry, Level, Source, Support
+from catalog.models import Entry, Level, Source, Support, web_url
 from wiki.models import Page
 
 FIELDS = [
@@ -118,7 +118,7 @@ def cell_url(cell: Support) -> str:
     """Where a cell links: its evidence page, else its evidence URL, else the framework."""
     if cell.evidence_page_id:
         return cell.evidence_page.get_absolute_url()
-    return cell.evidence_url or cell.framework.get_absolute_url()
+    return web_url(cell.evidence_url) or cell.framework.get_absolute_url()
 
 
 # ---------------------------------------------------------------- export

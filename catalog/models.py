@@ -8,9 +8,25 @@ their own managers and admin. Choices are enforced by database constraints.
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+
+def web_url(url: str) -> str:
+    """The URL if it is an absolute http(s) URL, else "": the only URLs that become links.
+
+    URLField validates forms, but loaddata, the CSV import and raw SQL skip validation, so a
+    stored "javascript:…" must still never reach an href.
+    """
+    url = (url or "").strip()
+    if re.match(r"https?://[^\s/?#]", url, flags=re.IGNORECASE) and not re.search(
+        r"[\x00-\x1f\x7f\s<>\"'`]", url
+    ):
+        return url
+    return ""
 
 
 class NaturalKeyManager(models.Manager):
@@ -42,7 +58,7 @@ class Source(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return self.page.get_absolute_url() if self.page else self.url
+        return self.page.get_absolute_url() if self.page else web_url(self.url)
 
     def natural_key(self) -> tuple[str]:
         return (self.key,)
@@ -366,7 +382,7 @@ class Support(models.Model):
     def get_absolute_url(self) -> str:
         if self.evidence_page_id:
             return self.evidence_page.get_absolute_url()
-        return self.evidence_url or self.framework.get_absolute_url()
+        return web_url(self.evidence_url) or self.framework.get_absolute_url()
 
     def natural_key(self) -> tuple[str, str]:
         return (self.framework.slug, self.engine.slug)

@@ -3,6 +3,7 @@
 from django import template
 
 from catalog import matrix
+from catalog.models import web_url
 
 register = template.Library()
 
@@ -10,6 +11,7 @@ register.filter("cell_label", matrix.cell_label)
 register.filter("cell_css", matrix.cell_css)
 register.filter("cell_url", matrix.cell_url)
 register.filter("cell_description", matrix.cell_description)
+register.filter("web_url", web_url)
 
 
 @register.simple_tag(takes_context=True)
