@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import markdown
 import nh3
+from django.utils.html import escape
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -35,6 +36,13 @@ CAMEL_RE = re.compile(
     r"(?<![\w/.:#-])(!?)((?:[A-Z][a-z0-9]+){2,})(?:#([A-Za-z][\w-]{0,99}))?(?![\w])"
 )
 _ANCHOR_RE = re.compile(r"[^\w-]")
+
+# Nesting deeper than any real page would reach makes Python-Markdown's recursive block
+# parser slow (quadratic) and finally overflow the stack: cap it before parsing.
+MAX_INDENT_COLUMNS = 64
+MAX_QUOTE_DEPTH = 16
+_DEEP_INDENT = re.compile(rf"^([ \t]{{{MAX_INDENT_COLUMNS}}})[ \t]+", re.M)
+_DEEP_QUOTE = re.compile(rf"^((?:[ ]{{0,3}}>){{{MAX_QUOTE_DEPTH}}})(?:[ ]{{0,3}}>)+", re.M)
 
 
 @dataclass(frozen=True)
@@ -184,11 +192,14 @@ class _CamelCaseProcessor(Treeprocessor):
     def _walk(self, parent: etree.Element) -> None:
         if parent.tag in self.SKIP:
             return
+        # Snapshot first: links inserted below must not have their tails split again
+        # (that would un-escape a !WikiWord following a link).
+        children = list(parent)
         if parent.text:
             parent.text, new = self._split(parent.text)
             for i, el in enumerate(new):
                 parent.insert(i, el)
-        for child in list(parent):
+        for child in children:
             self._walk(child)
             if child.tail:
                 child.tail, new = self._split(child.tail)
@@ -298,23 +309,97 @@ def _prefetch(body: str) -> _LinkCollector:
     return _LinkCollector(resolve_pages(page_keys), resolved_prefixed)
 
 
-def render(body: str) -> Rendered:
-    """Render Markdown to sanitized HTML and collect its cross-links."""
+def defuse(body: str) -> str:
+    """Cap indentation and blockquote depth so hostile nesting renders in bounded time."""
+    body = _DEEP_INDENT.sub(r"\1", body)
+    return _DEEP_QUOTE.sub(r"\1", body)
+
+
+# Python-Markdown's inline parser is quadratic in some shapes (runs of "[", "<", "`",
+# "~~" …): a few KB can take seconds. A linear estimate of that worst case sends suspicious
+# bodies to a forked child with a hard time limit; ordinary pages never pay for it.
+RENDER_COST_BUDGET = 3_000_000
+RENDER_TIMEOUT_SECONDS = 5.0
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+_SPECIALS = re.compile(r"[\[<`~*_!]")
+
+
+def estimated_cost(body: str) -> int:
+    """Upper bound of the parser's quadratic work: special characters × block length."""
+    return sum(len(_SPECIALS.findall(block)) * len(block) for block in _BLOCK_SPLIT.split(body))
+
+
+def _convert(body: str) -> tuple[str, int]:
     md = _markdown()
     md.reset()
-    _local.collector = _prefetch(body)
     try:
         html = md.convert(body)
-        toc_tokens = getattr(md, "toc_tokens", [])
-        headings = _count_headings(toc_tokens)
-        if headings >= TOC_MIN_HEADINGS:
-            # md.toc is <div class="toc"><ul>…</ul></div>: make it a labelled nav.
-            toc = md.toc.strip().removeprefix('<div class="toc">').removesuffix("</div>")
-            html = f'<nav class="toc" aria-label="Contents">{toc}</nav>\n{html}'
-        links = list(_local.collector.links.values())
+    except RecursionError:
+        _local.md = None
+        raise
+    headings = _count_headings(getattr(md, "toc_tokens", []))
+    if headings >= TOC_MIN_HEADINGS:
+        # md.toc is <div class="toc"><ul>…</ul></div>: make it a labelled nav.
+        toc = md.toc.strip().removeprefix('<div class="toc">').removesuffix("</div>")
+        html = f'<nav class="toc" aria-label="Contents">{toc}</nav>\n{html}'
+    return sanitize(html), headings
+
+
+def _convert_in_child(body: str) -> tuple[str, int, list[LinkRef]] | None:
+    """Run _convert in a forked process; None if it overran its time or failed."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def work() -> None:
+        try:
+            html, headings = _convert(body)
+            sender.send((html, headings, list(_local.collector.links.values())))
+        except BaseException:
+            sender.send(None)
+        finally:
+            sender.close()
+
+    child = context.Process(target=work, daemon=True)
+    child.start()
+    sender.close()
+    result = None
+    if receiver.poll(RENDER_TIMEOUT_SECONDS):
+        try:
+            result = receiver.recv()
+        except EOFError:
+            result = None
+    if child.is_alive():
+        child.kill()
+    child.join(1)
+    receiver.close()
+    return result
+
+
+def _unrendered(body: str) -> Rendered:
+    return Rendered(html=f'<pre class="unrendered">{escape(body)}</pre>', links=[])
+
+
+def render(body: str) -> Rendered:
+    """Render Markdown to sanitized HTML and collect its cross-links, in bounded time."""
+    body = defuse(body)
+    _local.collector = _prefetch(body)
+    try:
+        if estimated_cost(body) <= RENDER_COST_BUDGET:
+            try:
+                html, headings = _convert(body)
+            except RecursionError:
+                return _unrendered(body)
+            links = list(_local.collector.links.values())
+        else:
+            result = _convert_in_child(body)
+            if result is None:
+                return _unrendered(body)
+            html, headings, links = result
     finally:
         _local.collector = None
-    return Rendered(html=sanitize(html), links=links, headings=headings)
+    return Rendered(html=html, links=links, headings=headings)
 
 
 def render_preview(body: str) -> str:

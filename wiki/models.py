@@ -8,9 +8,16 @@ from django.urls import reverse
 from wiki.naming import match_key
 
 
+class TagManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> "Tag":
+        return self.get(name=name)
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=64, unique=True)
     slug = models.SlugField(max_length=64, unique=True, allow_unicode=True)
+
+    objects = TagManager()
 
     class Meta:
         ordering = ["name"]
@@ -23,14 +30,6 @@ class Tag(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
-
-
-class TagManager(models.Manager):
-    def get_by_natural_key(self, name: str) -> Tag:
-        return self.get(name=name)
-
-
-Tag.add_to_class("objects", TagManager())
 
 
 class PageQuerySet(models.QuerySet):

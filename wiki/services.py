@@ -176,6 +176,8 @@ def rerender_pages(page_ids: Iterable[int]) -> int:
             if page.current_revision is not None:
                 Revision.objects.filter(pk=page.current_revision_id).update(html=rendered.html)
             _store_links(page, rendered)
+            # Its links changed (not its text): listeners such as the search index refresh.
+            page_saved.send(sender=Page, page=page, created=False)
             count += 1
     return count
 

@@ -153,3 +153,52 @@ def test_inspector_catches_active_content():
     assert active_content('<a href=" jav\tascript:alert(1)">x</a>')
     assert active_content("<script>alert(1)</script>")
     assert not active_content('<a href="https://example.com/">x</a>')
+
+
+def test_escaped_wikiword_after_a_link_stays_escaped(make_page):
+    rendered = render("CherryPy ships no !JavaScript, but WebFrameworks do.")
+    assert [link.key for link in rendered.links] == ["cherrypy", "webframeworks"]
+    assert "no JavaScript," in rendered.html
+
+
+class TestBoundedRendering:
+    """Hostile shapes render within a bound (the child's time limit), never hang or crash."""
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "".join("  " * i + "- x\n" for i in range(3000)),
+            "> " * 50_000,
+            "[" * 60_000,
+            "[[a" * 20_000,
+            "<a " * 30_000,
+            "` a" * 30_000,
+        ],
+        ids=["nested-lists", "nested-quotes", "brackets", "wikilinks", "tags", "backticks"],
+    )
+    def test_hostile_markdown_is_bounded(self, body, monkeypatch):
+        import time
+
+        from wiki import markup
+
+        monkeypatch.setattr(markup, "RENDER_TIMEOUT_SECONDS", 2.0)
+        started = time.monotonic()
+        rendered = render(body)
+        # A safety bound on a hang, not a speed measurement (those live in bench/).
+        assert time.monotonic() - started < 30
+        assert_inert(rendered.html)
+
+    def test_over_budget_body_still_renders_normally_in_child(self, monkeypatch):
+        from wiki import markup
+
+        monkeypatch.setattr(markup, "RENDER_COST_BUDGET", 0)
+        rendered = render("**bold** and [[Somewhere]]")
+        assert "<strong>bold</strong>" in rendered.html
+        assert [link.key for link in rendered.links] == ["somewhere"]
+
+    def test_overrun_falls_back_to_escaped_text(self, monkeypatch):
+        from wiki import markup
+
+        monkeypatch.setattr(markup, "RENDER_TIMEOUT_SECONDS", 0.5)
+        rendered = render("<b>x</b>" + "[" * 40_000)
+        assert rendered.html.startswith('<pre class="unrendered">&lt;b&gt;x&lt;/b&gt;')

@@ -34,6 +34,8 @@ class Command(BaseCommand):
         rendered = pages_ensure_rendered()
         if rendered:
             self.stdout.write(f"Rendered {rendered} pages.")
+        # Build the search index if there is none, reconcile it otherwise.
+        call_command("search_index", "--update", verbosity=options["verbosity"])
         self._ensure_admin(options["username"])
 
     def _database_is_empty(self) -> bool:
