@@ -67,7 +67,7 @@ def child_env(settings, tmp_path):
     if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith(
         ("file:", ":memory:")
     ):
-        pytest.skip("needs a file-based test database")
+        pytest.fail("process tests need a file-based test database (see config/test_settings)")
     settings.SEARCH_BACKEND = "whoosh"
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
     env = dict(os.environ)
