@@ -19,6 +19,7 @@ from catalog.forms import (
 )
 from catalog.matrix import LEVEL_MEANINGS, LEVEL_WORDS, export_csv, export_json
 from catalog.models import Component, EntryType, Framework, Level
+from config.jsonsafe import HtmlSafeJSONEncoder
 
 PAGE_SIZE = 50
 COMPARE_MIN, COMPARE_MAX = 2, 4
@@ -116,7 +117,7 @@ def matrix_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def matrix_json(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
-        json.dumps(export_json(), ensure_ascii=False, indent=1),
+        json.dumps(export_json(), ensure_ascii=False, indent=1, cls=HtmlSafeJSONEncoder),
         content_type="application/json; charset=utf-8",
     )
 

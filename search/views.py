@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from catalog.models import FrameworkKind, Status
+from config.jsonsafe import HtmlSafeJSONEncoder
 from search import api
 from search.backends import get_backend
 from search.models import DocKind
@@ -77,7 +78,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
     }
     if outcome.unavailable is not None:
         data["error"] = outcome.unavailable.message
-        return JsonResponse(data, status=503)
+        return JsonResponse(data, status=503, encoder=HtmlSafeJSONEncoder)
     results = outcome.results
     if results is not None:
         data.update(
@@ -96,7 +97,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
             suggestion=results.suggestion,
             has_next=results.has_next,
         )
-    return JsonResponse(data)
+    return JsonResponse(data, encoder=HtmlSafeJSONEncoder)
 
 
 @require_GET
@@ -107,5 +108,6 @@ def api_suggest(request: HttpRequest) -> JsonResponse:
         {
             "query": q,
             "suggestions": [{"title": s.title, "url": s.url, "kind": s.kind} for s in suggestions],
-        }
+        },
+        encoder=HtmlSafeJSONEncoder,
     )

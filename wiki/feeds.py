@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from wiki.models import Revision
 from wiki.selectors import recent_revisions
@@ -23,9 +24,10 @@ class RecentChangesFeed(Feed):
         return f"{item.title} (revision {item.number})"
 
     def item_description(self, item: Revision) -> str:
-        # Plain text: the feed carries the edit comment, never page HTML.
+        # Plain text: the feed carries the edit comment, never page HTML. Atom declares the
+        # summary type="html", so the text is escaped for readers that render it.
         who = item.author.get_username() if item.author else "import"
-        return f"{item.comment or 'Edited'} — by {who}"
+        return escape(f"{item.comment or 'Edited'} — by {who}")
 
     def item_link(self, item: Revision) -> str:
         if item.number > 1:

@@ -1,0 +1,198 @@
+"""Hardening fixtures: a whole-page inertness check, gunicorn on a free loopback port,
+and a logged-in HTTP session that scrapes CSRF tokens like a browser."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.payloads import active_content
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+
+# Elements the site's own templates use; injected copies are caught by their attributes.
+SITE_ELEMENTS = {"form", "button", "select", "option", "textarea", "link", "meta", "svg"}
+
+
+class _PageInspector(HTMLParser):
+    """Like tests.payloads.active_content, for whole pages: the site's own <script src>,
+    forms, stylesheets and inline SVG are allowed; inline script, off-site URLs on them,
+    event attributes and javascript:/data: URLs anywhere are not."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        rendered = "<" + tag + "".join(f' {k}="{escape(v)}"' for k, v in attrs.items() if v) + ">"
+        problems = active_content(rendered)
+        src = attrs.get("src") or ""
+        if tag == "script" and src.startswith("/") and not src.startswith("//"):
+            problems = [p for p in problems if p != "<script> element"]
+        elif tag in SITE_ELEMENTS:
+            problems = [p for p in problems if p != f"<{tag}> element"]
+            for name in ("href", "action", "src"):
+                value = (attrs.get(name) or "").strip()
+                if (value and not value.startswith(("/", "?", "#"))) or value.startswith("//"):
+                    problems.append(f"off-site {name}={value!r} on <{tag}>")
+            if tag == "meta" and attrs.get("http-equiv"):
+                problems.append("<meta http-equiv>")
+        self.problems.extend(problems)
+
+    handle_startendtag = handle_starttag
+
+
+def page_problems(html: str) -> list[str]:
+    inspector = _PageInspector()
+    inspector.feed(html)
+    inspector.close()
+    return inspector.problems
+
+
+def assert_page_inert(html: str, where: str = "") -> None:
+    problems = page_problems(html)
+    assert not problems, f"{where}: {problems[:5]}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    return f"postgres://{user}{password}@{host}/{db['NAME']}"
+
+
+class Gunicorn:
+    """gunicorn (config/gunicorn.py, DEBUG off) on a free loopback port; its log kept."""
+
+    def __init__(self, *, env: dict, log_path: Path, workers: int = 2, threads: int = 1):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = {
+            **os.environ,
+            **env,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_THREADS": str(threads),
+            "GUNICORN_ACCESS_LOG": os.environ.get("LOADTEST_ACCESS_LOG", "") or "-",
+            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+            "DEBUG": "",
+        }
+        self.proc = None
+
+    def __enter__(self) -> Gunicorn:
+        self.log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(self.base + "/wiki/", timeout=2).read()
+                return self
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Browser:
+    """A cookie-keeping HTTP client that logs in to the admin and posts forms with the
+    CSRF token scraped from them, as a browser would. No redirects are followed."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+
+    def request(self, path: str, data: dict | None = None, timeout: float = 30):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body)
+        if body is not None:
+            req.add_header("Referer", self.base + path)
+        try:
+            with self.opener.open(req, timeout=timeout) as response:
+                return response.status, response.read().decode(errors="replace"), response.headers
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(errors="replace"), err.headers
+
+    def csrf_from(self, html: str) -> str:
+        match = _CSRF.search(html)
+        assert match, "no CSRF token in the form"
+        return match.group(1)
+
+    def login(self, username: str, password: str) -> None:
+        status, html, _ = self.request("/admin/login/")
+        assert status == 200
+        status, html, _headers = self.request(
+            "/admin/login/?next=/admin/",
+            {
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.csrf_from(html),
+            },
+        )
+        assert status == 302, (status, html[:500])
+
+
+@pytest.fixture
+def file_database():
+    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith(
+        ("file:", ":memory:")
+    ):
+        pytest.skip("needs a file-based test database")
+    return database_url()
