@@ -60,3 +60,8 @@ bench: install
 bench-quick: install
 	$(BIN)/python -m bench.run --pages $(N) --runs 1 --seconds 3 --list-seconds 2 \
 		--search-repeat 5 --saves 5 --out var/bench/results-quick-$(N).json
+
+# The load test (bench/loadtest.py + bench/locustfile.py): locust against gunicorn on loopback,
+# 32 users for 60 s, on SQLite then PostgreSQL (a throwaway database); JSON in var/loadtest/.
+loadtest: install
+	$(BIN)/python -m bench.loadtest --db both --users 32 --seconds 60
