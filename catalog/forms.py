@@ -46,7 +46,11 @@ class FrameworkFilterForm(forms.Form):
         required=False,
         choices=[("", "Yes or by default"), ("default", "By default only")],
     )
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(FRAMEWORK_SORTS.items()))
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[("", "Best match (else name)"), *FRAMEWORK_SORTS.items()],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

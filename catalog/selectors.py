@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from catalog.forms import (
@@ -67,8 +67,30 @@ def filter_frameworks(params: Mapping[str, str] | None = None) -> QuerySet[Frame
         )
         cells = Support.objects.filter(engine__slug=data["supports"], level__in=levels)
         qs = qs.filter(pk__in=cells.values("framework_id"))
-    qs = _text(qs, data.get("q"))
+    if data.get("q"):
+        return _search_frameworks(qs, data["q"], data.get("sort"))
     return _order(qs, data.get("sort"), FRAMEWORK_SORTS)
+
+
+def _search_frameworks(qs: QuerySet, q: str, sort: str | None) -> QuerySet:
+    """The text query through the search engine (stemmed, ranked), combined with the
+    filters above; name/summary substrings still match ("fla" finds Flask). Without a
+    usable index, the substring match alone."""
+    from search.api import framework_ids_matching
+
+    ids = framework_ids_matching(q)
+    if ids is None:
+        return _order(_text(qs, q), sort, FRAMEWORK_SORTS)
+    substring = Q(name__icontains=q) | Q(summary__icontains=q) | Q(slug__icontains=q)
+    qs = qs.filter(Q(pk__in=ids) | substring)
+    if sort in FRAMEWORK_SORTS:
+        return _order(qs, sort, FRAMEWORK_SORTS)
+    rank = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)),
+        default=Value(len(ids)),
+        output_field=IntegerField(),
+    )
+    return qs.order_by(rank, "name", "pk")
 
 
 def framework_list(params: Mapping[str, str] | None = None) -> QuerySet[Framework]:

@@ -30,3 +30,10 @@ def staff_user(django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path):
+    """Each test gets an empty search index: documents indexed by an earlier test (whose
+    rows were rolled back, and whose ids SQLite may reuse) never leak into another."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
