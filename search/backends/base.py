@@ -89,13 +89,17 @@ Progress = Callable[[int], None]
 class SearchBackend(ABC):
     name: str
 
-    @abstractmethod
     def index(self, docs: Iterable[Document]) -> int:
-        """Add or replace these documents, committing once. Returns how many."""
+        """Add or replace documents; returns how many."""
+        docs = list(docs)
+        self.apply(docs, [])
+        return len(docs)
 
-    @abstractmethod
     def remove(self, keys: Iterable[str]) -> int:
-        """Delete documents by key ("page:12")."""
+        """Remove documents by key; returns how many were asked for."""
+        keys = list(keys)
+        self.apply([], keys)
+        return len(keys)
 
     @abstractmethod
     def apply(self, docs: list[Document], remove: list[str]) -> None:

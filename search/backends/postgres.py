@@ -129,16 +129,6 @@ class PostgresBackend(SearchBackend):
                     [SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True
                 )
 
-    def index(self, docs: Iterable[Document]) -> int:
-        docs = list(docs)
-        self.apply(docs, [])
-        return len(docs)
-
-    def remove(self, keys: Iterable[str]) -> int:
-        keys = list(keys)
-        self.apply([], keys)
-        return len(keys)
-
     def rebuild(
         self, docs: Iterable[Document], total: int, progress: Progress | None = None
     ) -> int:

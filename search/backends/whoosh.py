@@ -268,16 +268,6 @@ class WhooshBackend(SearchBackend):
             raise
         writer.commit()
 
-    def index(self, docs: Iterable[Document]) -> int:
-        docs = list(docs)
-        self.apply(docs, [])
-        return len(docs)
-
-    def remove(self, keys: Iterable[str]) -> int:
-        keys = list(keys)
-        self.apply([], keys)
-        return len(keys)
-
     def mark_complete(self) -> None:
         path = self._current_path()
         if path is not None:
