@@ -80,7 +80,7 @@ class _RenderedPages:
     shows (revision, HTML, tags, backlink count) is in the key, so an entry is never stale,
     only unused. Template rendering is most of a page view's cost."""
 
-    def __init__(self, size: int = 1024):
+    def __init__(self, size: int = 256):
         self.size = size
         self._items: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
@@ -141,7 +141,9 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except Http404:
         return not_found(request, title=request.GET.get("title") or slug)
     old = request.GET.get("rev")
-    if not old and _shared_view(request):
+    # Only the bare URL is shared: the page echoes query parameters (the header search
+    # box shows ?q=), so a response for /wiki/x/?q=… must never be served for /wiki/x/.
+    if not request.GET and _shared_view(request):
         return _current_page_view(request, page)
     return _page_view(request, page, old)
 

@@ -172,3 +172,29 @@ def test_word_diff_groups_adjacent_changes():
     html = "".join(str(line.html) for hunk in diff.hunks for line in hunk.lines)
     assert "<ins>first edit</ins>" in html and "<del>line two</del>" in html
     assert (diff.added, diff.removed) == (1, 1)
+
+
+def test_anonymous_page_view_etag_and_304(client, make_page):
+    page = make_page("Flask", "v1")
+    first = client.get("/wiki/flask/")
+    etag = first["ETag"]
+    assert client.get("/wiki/flask/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    services.page_update(page=page, body="v2")
+    fresh = client.get("/wiki/flask/", HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200 and "v2" in fresh.content.decode()
+    assert fresh["ETag"] != etag
+
+
+def test_cached_page_view_never_carries_another_visitors_query(client, make_page):
+    make_page("Flask", "text")
+    poisoned = client.get("/wiki/flask/?q=spam-from-someone-else")
+    assert "spam-from-someone-else" in poisoned.content.decode()
+    clean = client.get("/wiki/flask/")
+    assert "spam-from-someone-else" not in clean.content.decode()
+
+
+def test_new_backlink_changes_the_cached_view(client, make_page):
+    make_page("Flask", "text")
+    assert "0 pages link here" in client.get("/wiki/flask/").content.decode()
+    make_page("Other", "[[Flask]]")
+    assert "1 page links here" in client.get("/wiki/flask/").content.decode()
