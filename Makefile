@@ -37,17 +37,23 @@ test: install lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-pg
 
-test-sqlite: install
+test-sqlite: install browsers
 	$(BIN)/pytest
 
 # The PostgreSQL leg: the same suite, in a throwaway test database, when a server answers.
-test-pg: install
+test-pg: install browsers
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL leg ($(PG_URL))"; \
 		DATABASE_URL=$(PG_URL) TEST_DATABASE_NAME=test_pywiki_$$$$ $(BIN)/pytest -p no:cacheprovider; \
 	else \
 		echo "== PostgreSQL leg skipped: no server answers at $(PG_URL)"; \
 	fi
+
+# The browser tests (tests/browser/) need Chromium and axe-core: installed here when missing.
+AXE := var/node/node_modules/axe-core/axe.min.js
+browsers:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@test -s $(AXE) || npm install --prefix var/node --no-save --no-audit --no-fund axe-core@4
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -52,7 +52,7 @@ def test_edit_with_live_preview_then_save(staff_page, page, shoot):
     expect(preview.locator("del")).to_have_text("gone")
     expect(preview).to_contain_text("Quuxplorer notes")
     editor.get_by_label("Edit summary").fill("Quuxplorer notes from the browser test")
-    editor.locator("#id_body").scroll_into_view_if_needed()
+    editor.locator("#wiki-preview-heading").evaluate("el => el.scrollIntoView({block: 'center'})")
     shoot(editor, "admin-edit-desktop")
     assert not editor.problems.errors, editor.problems.errors
 
