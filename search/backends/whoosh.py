@@ -132,7 +132,8 @@ class WhooshBackend(SearchBackend):
             name = (self.root / CURRENT).read_text().strip()
         except FileNotFoundError:
             return None
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
+            # Garbage in the pointer file (not text at all) is damage too, never a 500.
             raise IndexUnavailable(f"The search index pointer could not be read ({exc}).") from exc
         if not name or "/" in name or name.startswith("."):
             raise IndexUnavailable("The search index pointer file is damaged.")
