@@ -18,7 +18,7 @@ WIDE = """(skip) => Array.from(document.querySelectorAll("body *"))
 @pytest.fixture
 def phone(new_context):
     context, problems = new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
     )
     page = context.new_page()
     page.problems = problems
