@@ -70,7 +70,7 @@ EXPECTED = {
     "missing python version": "9.99",
     "missing engine": "Support has no engine",
     "missing evidence page": "no-such-page",
-    "invalid entry type": "catalog_entry_type_valid",
+    "invalid entry type": "spaceship",
 }
 
 
@@ -79,7 +79,7 @@ EXPECTED = {
     "missing python version": "9.99",
     "missing engine": "Support has no engine",
     "missing evidence page": "no-such-page",
-    "invalid entry type": "catalog_entry_type_valid",
+    "invalid entry type": "spaceship",
 }
 
 

@@ -86,6 +86,7 @@ def test_import_pages_reports_each_bad_line(tmp_path, capsys):
         "/wiki/%ff%fe/",
         "/wiki/..%5c..%5cwindows/",
         "/catalog/%00/",
+        "/wiki/_tags/%00/",
         "/catalog/components/..%2f/",
     ],
 )
