@@ -108,23 +108,9 @@ class LiveServer:
     env: dict
     log: Path
 
-    def manage(self, *args: str) -> str:
-        """Run a management command against the live server's database and index."""
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
 
 @pytest.fixture(scope="session")
-def live_server_url():
+def server():
     var_dir = Path(tempfile.mkdtemp(prefix="browser-var-"))
     try:
         with _throwaway_database(var_dir) as database_url:
@@ -202,12 +188,11 @@ def live_server_url():
 
 
 @pytest.fixture(scope="session")
-def server(live_server_url) -> LiveServer:
-    return live_server_url
-
-
-@pytest.fixture(scope="session")
 def browser():
+    from playwright.sync_api import expect
+
+    # Two shared cores, and other suites may run servers too: be patient, not flaky.
+    expect.set_options(timeout=10_000)
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: "
