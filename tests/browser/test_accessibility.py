@@ -64,11 +64,6 @@ def test_axe_public_pages(axe_context, axe_source, name):
     assert not violations, f"{AXE_PAGES[name]}:\n" + "\n".join(violations)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog/charts.py gives the inline SVGs role=img while their cells are links "
-    "(axe nested-interactive, serious); it needs role=group or no role there",
-)
 def test_axe_charts_page(axe_context, axe_source):
     page = axe_context.new_page()
     page.goto(PUBLIC_PAGES["charts"])
