@@ -56,6 +56,19 @@ def backlinks(page: Page) -> QuerySet[Page]:
     )
 
 
+def backlink_count(page: Page) -> int:
+    """How many other pages link here: counted on PageLink's indexed target column, not
+    with backlinks(page).count(), whose DISTINCT over whole Page rows (bodies included)
+    took 200 ms for a page with thousands of backlinks."""
+    return (
+        PageLink.objects.filter(target=page)
+        .exclude(source_id=page.pk)
+        .values("source_id")
+        .distinct()
+        .count()
+    )
+
+
 def pages_linking_to(kind: str, key: str) -> QuerySet[Page]:
     """Pages with a prefixed link such as [[framework:flask]] (for the catalog)."""
     return (

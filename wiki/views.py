@@ -152,7 +152,7 @@ def _current_page_view(request: HttpRequest, page: Page) -> HttpResponse:
     """The current revision for anonymous readers: 304 when the reader has it, else the
     rendered view from the per-process cache, else rendered once and kept."""
     tags = list(page.tags.all())
-    backlink_count = selectors.backlinks(page).count()
+    backlink_count = selectors.backlink_count(page)
     etag = _page_etag(page, tags, backlink_count)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
@@ -194,7 +194,7 @@ def _page_view(
             "is_old": revision.pk != page.current_revision_id,
             "tags": list(page.tags.all()) if tags is None else tags,
             "backlink_count": (
-                selectors.backlinks(page).count() if backlink_count is None else backlink_count
+                selectors.backlink_count(page) if backlink_count is None else backlink_count
             ),
         },
     )
