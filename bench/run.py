@@ -327,14 +327,19 @@ def _measure_view(client, url: str, repeat: int) -> dict:
     from django.contrib.auth.models import AnonymousUser
     from django.db import connection
     from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
     from django.urls import resolve
 
     match = resolve(url.partition("?")[0])
     request = RequestFactory().get(url)
     request.user = AnonymousUser()
     request.session = {}
-    with CaptureQueriesContext(connection) as ctx:
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render"):
             response.render()
@@ -347,7 +352,7 @@ def _measure_view(client, url: str, repeat: int) -> dict:
     return {
         "url": url,
         "status": full.status_code,
-        "queries": len(ctx.captured_queries),
+        "queries": len(queries),
         "bytes": len(full.content),
         "inproc_p50_ms": ms(statistics.median(samples)),
     }
