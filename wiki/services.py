@@ -169,16 +169,23 @@ def rerender_pages(page_ids: Iterable[int]) -> int:
     count = 0
     ids = sorted(set(page_ids))
     for start in range(0, len(ids), 500):
-        for page in Page.objects.filter(pk__in=ids[start : start + 500]).select_related(
-            "current_revision"
-        ):
-            rendered = render(page.body)
-            if page.current_revision is not None:
-                Revision.objects.filter(pk=page.current_revision_id).update(html=rendered.html)
-            _store_links(page, rendered)
-            # Its links changed (not its text): listeners such as the search index refresh.
-            page_saved.send(sender=Page, page=page, created=False)
-            count += 1
+        # One transaction a chunk: outside a save (the deferred pass at the end of an
+        # import) each page's outbox row would otherwise drain in its own index commit.
+        with transaction.atomic():
+            count += _rerender_chunk(ids[start : start + 500])
+    return count
+
+
+def _rerender_chunk(ids: list[int]) -> int:
+    count = 0
+    for page in Page.objects.filter(pk__in=ids).select_related("current_revision"):
+        rendered = render(page.body)
+        if page.current_revision is not None:
+            Revision.objects.filter(pk=page.current_revision_id).update(html=rendered.html)
+        _store_links(page, rendered)
+        # Its links changed (not its text): listeners such as the search index refresh.
+        page_saved.send(sender=Page, page=page, created=False)
+        count += 1
     return count
 
 
