@@ -83,7 +83,7 @@ def _search_frameworks(qs: QuerySet, q: str, sort: str | None) -> QuerySet:
         return _order(_text(qs, q), sort, FRAMEWORK_SORTS)
     substring = Q(name__icontains=q) | Q(summary__icontains=q) | Q(slug__icontains=q)
     qs = qs.filter(Q(pk__in=ids) | substring)
-    if sort in FRAMEWORK_SORTS:
+    if sort in FRAMEWORK_SORTS or not ids:
         return _order(qs, sort, FRAMEWORK_SORTS)
     rank = Case(
         *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)),

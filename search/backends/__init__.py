@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from search.backends.base import IndexUnavailable, SearchBackend
 
-__all__ = ["IndexUnavailable", "SearchBackend", "get_backend"]
+__all__ = ["IndexUnavailable", "SearchBackend", "get_backend", "reset_backends"]
 
 _lock = threading.Lock()
 _backends: dict[tuple, SearchBackend] = {}
@@ -25,6 +25,12 @@ def get_backend() -> SearchBackend:
             if backend is None:
                 backend = _backends[key] = _make(name)
     return backend
+
+
+def reset_backends() -> None:
+    """Forget this process's backends (and their open searchers), as a new process would."""
+    with _lock:
+        _backends.clear()
 
 
 def _make(name: str) -> SearchBackend:
