@@ -243,7 +243,12 @@ def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "wiki/page_backlinks.html",
-        {"page": page, "backlinks": selectors.backlinks(page).only("title", "slug", "summary")},
+        {
+            "page": page,
+            "page_obj": _paginate(
+                request, selectors.backlinks(page).only("title", "slug", "summary")
+            ),
+        },
     )
 
 

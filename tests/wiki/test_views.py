@@ -80,7 +80,8 @@ def test_diff_escapes_markup(client, make_page):
 
 def test_backlinks(client, site):
     response = client.get("/wiki/front-page/backlinks/")
-    assert [p.title for p in response.context["backlinks"]] == ["WebFrameworks"]
+    assert [p.title for p in response.context["page_obj"]] == ["WebFrameworks"]
+    assert "1 page links here." in response.content.decode()
 
 
 def test_recent_and_feed(client, site):
