@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench.live import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -43,12 +44,6 @@ QUERIES = [
 
 def log(message: str) -> None:
     print(f"[loadtest {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -171,7 +166,6 @@ def run_one(db: str, args, out_dir: Path) -> dict:
         "ADMIN_USERNAME": "loadtest",
         "ADMIN_PASSWORD": password,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
     }
     env.pop("TEST_DATABASE_NAME", None)
     result: dict = {"database": db, "users": args.users, "seconds": args.seconds}
@@ -181,28 +175,13 @@ def run_one(db: str, args, out_dir: Path) -> dict:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "bootstrap", "-v0")
         manage(env, "search_index", "--rebuild", "-v0")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env_server = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-        if args.workers:
-            env_server["GUNICORN_WORKERS"] = str(args.workers)
-        server_log = (workdir / "gunicorn.log").open("w")
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
-            cwd=ROOT,
-            env=env_server,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/wiki/", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
+        server = Gunicorn(
+            env=env,
+            log_path=workdir / "gunicorn.log",
+            workers=args.workers or None,
+            access_log="/dev/null",
+        ).__enter__()
+        base = server.base
         sessionid, csrftoken = login(base, "loadtest", password)
         plan = {**make_plan(env), "queries": QUERIES, "host": base}
         plan.update(sessionid=sessionid, csrftoken=csrftoken)
@@ -240,9 +219,8 @@ def run_one(db: str, args, out_dir: Path) -> dict:
                 "print(json.dumps(Revision.objects.filter(comment__in=acked).count()))",
             )
         )
-        server.terminate()
-        server.wait(timeout=30)
-        server_log.close()
+        server.__exit__()
+        server = None
         check = manage(env, "search_index", "--check", check=False)
         server_text = (workdir / "gunicorn.log").read_text(errors="replace")
         result.update(
@@ -277,9 +255,8 @@ def run_one(db: str, args, out_dir: Path) -> dict:
             result["locust_stderr"] = locust.stderr[-2000:]
         return result
     finally:
-        if server is not None and server.poll() is None:
-            server.kill()
-            server.wait()
+        if server is not None:
+            server.__exit__()
         drop()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

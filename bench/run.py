@@ -27,7 +27,6 @@ import platform
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -37,6 +36,8 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from bench.live import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -80,12 +81,6 @@ def timed(into: dict, key: str):
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def machine_info() -> dict:
@@ -361,66 +356,17 @@ def _measure_view(client, url: str, repeat: int) -> dict:
 # ---------------------------------------------------------------- gunicorn and wrk
 
 
-class Server:
+class Server(Gunicorn):
+    """gunicorn for measurement: no access log, no worker recycling mid-run."""
+
     def __init__(self, env: dict, workdir: Path, workers: int = 2):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            **env,
-            "GUNICORN_WORKERS": str(workers),
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_ACCESS_LOG": "/dev/null",
-            # Steady state: no worker recycling in the middle of a measurement.
-            "GUNICORN_MAX_REQUESTS": "0",
-        }
-        self.log = (workdir / "gunicorn.log").open("w")
-        self.proc: subprocess.Popen | None = None
-
-    def __enter__(self) -> Server:
-        cmd = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"]
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        super().__init__(
+            env={**env, "GUNICORN_MAX_REQUESTS": "0"},
+            log_path=workdir / "gunicorn.log",
+            workers=workers,
+            ready_path="/_bench/trivial/",
+            access_log="/dev/null",
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.base + "/_bench/trivial/", timeout=2) as r:
-                    if r.status == 200 and len(self.worker_pids()) >= 1:
-                        return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
-
-    def worker_pids(self) -> list[int]:
-        pid = self.proc.pid
-        try:
-            text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-        except OSError:
-            return []
-        return [int(p) for p in text.split()]
-
-    def worker_rss_mb(self) -> list[float]:
-        out = []
-        for pid in self.worker_pids():
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        out.append(round(int(line.split()[1]) / 1024, 1))
-            except OSError:
-                continue
-        return out
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}

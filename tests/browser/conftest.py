@@ -13,19 +13,17 @@ import contextlib
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from bench.live import Gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -66,12 +64,6 @@ SETUP_SCRIPT = textwrap.dedent(
 )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _throwaway_database(var_dir: Path):
     """Yield a DATABASE_URL for the server: a SQLite file, or a new PostgreSQL database."""
@@ -93,13 +85,6 @@ def _throwaway_database(var_dir: Path):
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 @dataclass
@@ -143,46 +128,22 @@ def server():
             if setup.returncode != 0:
                 pytest.fail(f"could not prepare the live server's data:\n{setup.stderr[-3000:]}")
 
-            port = _free_port()
-            log = var_dir / "server.log"
-            server_env = dict(
-                env,
-                GUNICORN_BIND=f"127.0.0.1:{port}",
-                GUNICORN_WORKERS="2",
-                GUNICORN_THREADS="4",
-                GUNICORN_ACCESS_LOG=str(var_dir / "access.log"),
+            server = Gunicorn(
+                env=env,
+                log_path=var_dir / "server.log",
+                workers=2,
+                threads=4,
+                ready_path="/",
+                access_log=str(var_dir / "access.log"),
             )
-            with log.open("w") as log_file:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
-                    cwd=ROOT,
-                    env=server_env,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                )
-            url = f"http://127.0.0.1:{port}"
             try:
-                deadline = time.monotonic() + 30
-                while True:
-                    if proc.poll() is not None:
-                        pytest.fail(f"the server exited ({proc.returncode}):\n{_tail(log)}")
-                    try:
-                        with urllib.request.urlopen(url + "/", timeout=5) as response:
-                            if response.status == 200:
-                                break
-                    except (urllib.error.URLError, OSError):
-                        pass
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"the server did not answer on {url}:\n{_tail(log)}")
-                    time.sleep(0.2)
-                yield LiveServer(url=url, env=env, log=log)
+                server.__enter__()
+            except RuntimeError as exc:
+                pytest.fail(f"the live server did not start: {exc}")
+            try:
+                yield LiveServer(url=server.base, env=env, log=server.log_path)
             finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                server.__exit__()
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
 

@@ -6,9 +6,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from bench import live
 from tests.payloads import active_content
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,75 +67,25 @@ def assert_page_inert(html: str, where: str = "") -> None:
     assert not problems, f"{where}: {problems[:5]}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    return f"postgres://{user}{password}@{host}/{db['NAME']}"
+    return live.database_url(connection.settings_dict)
 
 
-class Gunicorn:
-    """gunicorn (config/gunicorn.py, DEBUG off) on a free loopback port; its log kept."""
+class Gunicorn(live.Gunicorn):
+    """gunicorn (config/gunicorn.py) with DEBUG off and unhashed static files."""
 
     def __init__(self, *, env: dict, log_path: Path, workers: int = 2, threads: int = 1):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.env = {
-            **os.environ,
-            **env,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_WORKERS": str(workers),
-            "GUNICORN_THREADS": str(threads),
-            "GUNICORN_ACCESS_LOG": os.environ.get("LOADTEST_ACCESS_LOG", "") or "-",
-            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "DEBUG": "",
-        }
-        self.proc = None
-
-    def __enter__(self) -> Gunicorn:
-        self.log = self.log_path.open("w")
-        self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        super().__init__(
+            env={
+                "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+                "DEBUG": "",
+                **env,
+            },
+            log_path=log_path,
+            workers=workers,
+            threads=threads,
+            access_log=os.environ.get("LOADTEST_ACCESS_LOG", "") or "-",
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(self.base + "/wiki/", timeout=2).read()
-                return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bench.live import database_url
 from search import api
 from search.models import IndexTask
 
@@ -52,16 +53,6 @@ KILLED = textwrap.dedent(
 )
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    return f"postgres://{user}{password}@{host}/{db['NAME']}"
-
-
 @pytest.fixture
 def child_env(settings, tmp_path):
     if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith(
@@ -74,7 +65,7 @@ def child_env(settings, tmp_path):
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY="test-only-child-process-key",
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=database_url(connection.settings_dict),
         SEARCH_BACKEND="whoosh",
         SEARCH_INDEX_DIR=str(settings.SEARCH_INDEX_DIR),
         VAR_DIR=str(tmp_path / "var"),
