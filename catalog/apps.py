@@ -7,6 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import links, signals  # noqa: F401 (signals connects the receivers)
+        from catalog import links, signals
 
         links.register()
+        signals.connect_content_version()

@@ -55,3 +55,28 @@ for _sender in SENDERS:
     post_delete.connect(
         after_delete, sender=_sender, dispatch_uid=f"catalog_delete_{_sender.__name__}"
     )
+
+
+# ---------------------------------------------------------------- cached pages
+
+
+def _bump_content_version(sender, **kwargs) -> None:
+    """Any catalog change outdates cached anonymous pages (wiki/pagecache.py)."""
+    from wiki.pagecache import bump
+
+    bump()
+
+
+def connect_content_version() -> None:
+    """Per model, not for any sender: a catch-all delete receiver would turn off Django's
+    fast deletes for every model in the project."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from catalog.models import Component, Entry, Framework, PythonVersion, Relation, Source, Support
+
+    for model in (Entry, Framework, Component, Relation, Support, Source, PythonVersion):
+        post_save.connect(_bump_content_version, sender=model, dispatch_uid=f"cv_save_{model}")
+        post_delete.connect(_bump_content_version, sender=model, dispatch_uid=f"cv_del_{model}")
+    for field in ("python_versions", "sources", "pages"):
+        through = getattr(Entry, field).through
+        m2m_changed.connect(_bump_content_version, sender=through, dispatch_uid=f"cv_m2m_{field}")

@@ -65,7 +65,21 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: throttles admin log-ins.
     "axes.middleware.AxesMiddleware",
+    # Innermost: caches what views return for anonymous readers (wiki/pagecache.py).
+    "wiki.pagecache.AnonymousPageCacheMiddleware",
 ]
+
+# Per-process cache of anonymous wiki and catalog pages, keyed by the content version.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "400"))},
+    },
+}
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

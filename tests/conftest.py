@@ -37,3 +37,12 @@ def _own_search_index(settings, tmp_path):
     """Each test gets an empty search index: documents indexed by an earlier test (whose
     rows were rolled back, and whose ids SQLite may reuse) never leak into another."""
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Versions roll back with each test's transaction and repeat; pages cached by an
+    earlier test under the same version must not answer this one."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()

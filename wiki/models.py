@@ -178,3 +178,20 @@ class PageLink(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.source.get_absolute_url()
+
+
+class ContentVersion(models.Model):
+    """One row: a counter bumped in the same transaction as any change to wiki or catalog
+    content. Cached anonymous pages are keyed by it, so a change makes them all stale at
+    the moment it commits — on every web machine, since the counter is in the database."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"content version {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("home")

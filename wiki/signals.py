@@ -33,3 +33,13 @@ def render_raw_loaded_page(sender, instance, raw: bool, **kwargs) -> None:
             page_ensure_rendered(page)
 
     transaction.on_commit(render_after_commit)
+
+
+@receiver(page_saved, dispatch_uid="wiki_content_version_saved")
+@receiver(page_deleted, dispatch_uid="wiki_content_version_deleted")
+@receiver(post_save, sender="wiki.Tag", dispatch_uid="wiki_content_version_tag")
+def bump_content_version(sender, **kwargs) -> None:
+    """Cached anonymous pages go stale with this transaction (wiki/pagecache.py)."""
+    from wiki.pagecache import bump
+
+    bump()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -75,34 +73,6 @@ def page_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _RenderedPages:
-    """Per-process LRU of rendered page views, keyed by their ETag: what a page view
-    shows (revision, HTML, tags, backlink count) is in the key, so an entry is never stale,
-    only unused. Template rendering is most of a page view's cost."""
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: bytes) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-_rendered_pages = _RenderedPages()
-
-
 def _shared_view(request: HttpRequest) -> bool:
     """True when the response is the same for everyone: no user, no pending messages."""
     user = getattr(request, "user", None)
@@ -149,22 +119,17 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _current_page_view(request: HttpRequest, page: Page) -> HttpResponse:
-    """The current revision for anonymous readers: 304 when the reader has it, else the
-    rendered view from the per-process cache, else rendered once and kept."""
+    """The current revision for anonymous readers, with an ETag: 304 when the reader has
+    it. (Whole responses are cached in front of this by wiki.pagecache.)"""
     tags = list(page.tags.all())
     backlink_count = selectors.backlink_count(page)
     etag = _page_etag(page, tags, backlink_count)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
-        return HttpResponseNotModified(headers=headers)
-    body = _rendered_pages.get(etag)
-    if body is None:
-        response = _page_view(request, page, None, tags=tags, backlink_count=backlink_count)
-        if response.status_code != 200:
-            return response
-        body = response.content
-        _rendered_pages.put(etag, body)
-    response = HttpResponse(body, headers=headers)
+        return HttpResponseNotModified(headers={"ETag": etag, "Cache-Control": "no-cache"})
+    response = _page_view(request, page, None, tags=tags, backlink_count=backlink_count)
+    if response.status_code == 200:
+        response["ETag"] = etag
+        response["Cache-Control"] = "no-cache"
     return response
 
 
