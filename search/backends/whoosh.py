@@ -56,6 +56,7 @@ MARKER = "SCHEMA_VERSION"
 INCOMPLETE = "INCOMPLETE"
 EXACT_TITLE_BOOST = 1000.0
 SNIPPET_CHARS = 220
+MERGE_AT_SEGMENTS = 12
 # Highlighting re-analyses the text it is given: give it a window around the first
 # occurrence of a query stem, not the whole stored body (most of a query's cost at 10k).
 SNIPPET_WINDOW_CHARS = 3000
@@ -280,7 +281,10 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        # A save's few documents are committed as a new segment without merging (merging
+        # rewrites segments and made one save in twenty wait ~1 s); the small segments are
+        # merged once there are enough of them to slow searches down.
+        writer.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
 
     def mark_complete(self) -> None:
         path = self._current_path()
