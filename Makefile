@@ -10,7 +10,7 @@ N ?= 1000
 # SECRET_KEY: from the environment, else one generated once and kept in var/.
 export SECRET_KEY ?= $(shell mkdir -p var; test -s var/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key; cat var/secret_key)
 
-.PHONY: install run serve test test-sqlite test-pg lint bench bench-quick loadtest browsers clean
+.PHONY: install run serve test test-sqlite test-pg lint bench bench-quick loadtest browsers wrk clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -55,15 +55,19 @@ browsers:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@test -s $(AXE) || npm install --prefix var/node --no-save --no-audit --no-fund axe-core@4
 
+# The benchmark's HTTP load generator, from Debian's packages, when missing.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
 clean:
 	rm -rf $(VENV) var/staticfiles
 
 # The benchmark (bench/run.py): `make bench N=10000`; results in var/bench/results-N.json.
 # `make bench-quick` is a short smoke run: 1 wrk run of 3 s, fewer samples.
-bench: install
+bench: install wrk
 	$(BIN)/python -m bench.run --pages $(N) --out var/bench/results-$(N).json
 
-bench-quick: install
+bench-quick: install wrk
 	$(BIN)/python -m bench.run --pages $(N) --runs 1 --seconds 3 --list-seconds 2 \
 		--search-repeat 5 --saves 5 --out var/bench/results-quick-$(N).json
 
