@@ -28,7 +28,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
+# SECRET_KEY: the environment, else the key `make run` / `make test` generated in var/.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (VAR_DIR / "secret_key").is_file():
+    SECRET_KEY = (VAR_DIR / "secret_key").read_text().strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

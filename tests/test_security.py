@@ -108,8 +108,13 @@ def test_check_deploy_is_clean_in_production_mode():
     assert "no issues (0 silenced)" in result.stdout
 
 
-def test_secret_key_required_without_debug():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0"}
+def test_secret_key_required_without_debug(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "VAR_DIR": str(tmp_path),  # no generated var/secret_key to fall back on
+    }
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -121,3 +126,17 @@ def test_secret_key_required_without_debug():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_secret_key_falls_back_to_the_generated_file(tmp_path):
+    (tmp_path / "secret_key").write_text("generated-by-make-" + "k" * 50 + "\n")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0"}
+    env.pop("SECRET_KEY", None)
+    env["VAR_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); "
+         "from django.conf import settings; print(settings.SECRET_KEY)"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "generated-by-make-" + "k" * 50
