@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from wiki.markup import Rendered, render
 from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, slug_for, validate_title
-from wiki.signals import page_deleted, page_saved
+from wiki.signals import page_deleted, page_links_changed, page_saved
 
 
 class EditConflict(Exception):
@@ -123,6 +123,12 @@ def _check_title_free(title: str, exclude_pk: int | None = None) -> None:
 
 
 def _store_links(page: Page, rendered: Rendered) -> None:
+    before = set(
+        PageLink.objects.filter(source=page, target__isnull=False).values_list(
+            "target_id", flat=True
+        )
+    )
+    after = {link.target_pk for link in rendered.links if link.target_pk is not None}
     PageLink.objects.filter(source=page).delete()
     PageLink.objects.bulk_create(
         PageLink(
@@ -135,6 +141,9 @@ def _store_links(page: Page, rendered: Rendered) -> None:
         )
         for link in rendered.links
     )
+    changed = (before ^ after) - {page.pk}
+    if changed:
+        page_links_changed.send(sender=Page, source_id=page.pk, target_ids=changed)
 
 
 _deferred = threading.local()
@@ -330,7 +339,14 @@ def page_delete(*, page: Page) -> None:
     keys = {page.key, page.slug_key}
     wanting = _pages_wanting(keys) - {page.pk}
     pk, slug = page.pk, page.slug
+    linked = set(
+        PageLink.objects.filter(source=page, target__isnull=False).values_list(
+            "target_id", flat=True
+        )
+    ) - {pk}
     page.delete()
+    if linked:
+        page_links_changed.send(sender=Page, source_id=pk, target_ids=linked)
     _relink(wanting)
     page_deleted.send(sender=Page, page_id=pk, slug=slug)
 

@@ -9,6 +9,10 @@ from django.dispatch import Signal, receiver
 page_saved = Signal()
 # Sent by wiki.services.page_delete inside the transaction: page_id=<int>, slug=<str>.
 page_deleted = Signal()
+# Sent by wiki.services whenever a page's outgoing links are replaced, inside the
+# transaction: source_id=<int>, target_ids=<set[int]> — the pages that gained or lost a
+# link from this source (their backlink counts changed). Bulk paths send it too.
+page_links_changed = Signal()
 
 
 @receiver(pre_save, sender="wiki.Page", dispatch_uid="wiki_page_keys")
