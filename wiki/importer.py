@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from wiki import services
 from wiki.models import Page
@@ -66,19 +66,7 @@ def _find_existing(data: dict) -> Page | None:
     return Page.objects.filter(key=match_key(data["title"])).first()
 
 
-def _apply(data: dict, author=None) -> str:
-    page = _find_existing(data)
-    if page is None:
-        services.page_create(
-            title=data["title"],
-            body=data["body"],
-            summary=data.get("summary") or "",
-            tags=data["tags"],
-            slug=data.get("slug") or None,
-            author=author,
-            comment="Imported",
-        )
-        return "created"
+def _update(page: Page, data: dict, author=None) -> str:
     before = page.revision_number
     page = services.page_update(
         page=page,
@@ -92,39 +80,123 @@ def _apply(data: dict, author=None) -> str:
     return "unchanged" if page.revision_number == before else "updated"
 
 
+def _create_now(data: dict, author=None) -> str:
+    services.page_create(
+        title=data["title"],
+        body=data["body"],
+        summary=data.get("summary") or "",
+        tags=data["tags"],
+        slug=data.get("slug") or None,
+        author=author,
+        comment="Imported",
+    )
+    return "created"
+
+
+class _Batch:
+    """One batch of lines: updates go through page_update at once; new pages are validated
+    here and inserted together (services.pages_insert), to be rendered after the last batch."""
+
+    def __init__(self, report: ImportReport, author, created_ids: list[int]):
+        self.report = report
+        self.author = author
+        self.created_ids = created_ids
+        self.pending: list[tuple[int, dict, services.NewPage]] = []
+        self.keys: set[str] = set()
+        self.slugs: set[str] = set()
+
+    def error(self, number: int, exc: Exception) -> None:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        self.report.errors.append((number, message))
+
+    def count(self, outcome: str) -> None:
+        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+
+    def line(self, number: int, text: str) -> None:
+        try:
+            data = parse_line(text)
+        except BadLine as exc:
+            self.error(number, exc)
+            return
+        if match_key(data["title"]) in self.keys or (data.get("slug") or "") in self.slugs:
+            self.insert_pending()  # the same page twice in a batch: the second updates it
+        page = _find_existing(data)
+        try:
+            with transaction.atomic():
+                if page is not None:
+                    self.count(_update(page, data, self.author))
+                    return
+                new = services.prepare_new_page(
+                    title=data["title"],
+                    body=data["body"],
+                    summary=data.get("summary") or "",
+                    tags=data["tags"],
+                    slug=data.get("slug") or None,
+                    taken_slugs=self.slugs,
+                )
+        except ValidationError as exc:
+            self.error(number, exc)
+            return
+        self.pending.append((number, data, new))
+        self.keys.add(match_key(new.title))
+        self.slugs.update({new.slug, data.get("slug") or new.slug})
+
+    def insert_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        self.keys, self.slugs = set(), set()
+        if not pending:
+            return
+        try:
+            with transaction.atomic():
+                pages = services.pages_insert([new for _, _, new in pending])
+        except IntegrityError:
+            # Someone else took a title or slug since we checked: one line at a time, so
+            # that only the clashing line is reported.
+            for number, data, _ in pending:
+                try:
+                    with transaction.atomic():
+                        self.count(_create_now(data, self.author))
+                except ValidationError as exc:
+                    self.error(number, exc)
+                except IntegrityError:
+                    self.error(
+                        number,
+                        ValueError("another page with this title or slug was saved meanwhile"),
+                    )
+            return
+        self.created_ids.extend(page.pk for page in pages)
+        self.report.created += len(pages)
+
+
 def import_lines(
     lines: Iterable[str],
     *,
     batch_size: int = 200,
     author=None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import JSON Lines. Bad lines are reported (1-based numbers) and skipped; the good
-    ones are kept. Each batch is one transaction; each line its own savepoint. Pages whose
-    links the import satisfies are re-rendered once, after the last batch."""
+    ones are kept. Each batch is one transaction. New pages are inserted batch by batch and
+    rendered once, after the last batch, when every title of the import exists
+    (services.pages_render_new, in `workers` processes); pages of the import that link to
+    each other are therefore rendered once, with blue links."""
     report = ImportReport()
+    created_ids: list[int] = []
     batch: list[tuple[int, str]] = []
 
     def flush() -> None:
-        with transaction.atomic(), services.deferred_relinking():
+        state = _Batch(report, author, created_ids)
+        with transaction.atomic():
             for number, text in batch:
-                try:
-                    data = parse_line(text)
-                    with transaction.atomic():
-                        outcome = _apply(data, author)
-                except BadLine as exc:
-                    report.errors.append((number, str(exc)))
-                    continue
-                except ValidationError as exc:
-                    report.errors.append((number, " ".join(exc.messages)))
-                    continue
-                setattr(report, outcome, getattr(report, outcome) + 1)
+                state.line(number, text)
+            state.insert_pending()
         if progress:
             progress(len(batch))
         batch.clear()
 
-    # One re-linking pass for the whole import, not one per batch: a page whose link
-    # targets arrive in several later batches is re-rendered once, at the end.
+    # One re-linking pass for the whole import: a page whose link targets arrive in
+    # several later batches is re-rendered once, at the end.
     with services.deferred_relinking():
         for number, text in enumerate(lines, start=1):
             if not text.strip():
@@ -134,6 +206,7 @@ def import_lines(
                 flush()
         if batch:
             flush()
+        services.pages_render_new(created_ids, author=author, comment="Imported", workers=workers)
     return report
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import markdown
@@ -409,3 +410,72 @@ def render_preview(body: str) -> str:
 
 def _count_headings(tokens: list[dict]) -> int:
     return sum(1 + _count_headings(t.get("children", [])) for t in tokens)
+
+
+# ---------------------------------------------------------------- many at once (import)
+
+# Database connections a pool worker inherited from its parent at fork. They belong to
+# the parent: the worker must neither use nor close them (closing would end the parent's
+# PostgreSQL session), so it keeps a reference until it exits and opens its own.
+_inherited_connections: list = []
+_in_worker = False
+
+
+def _worker_start() -> None:
+    global _in_worker
+    from django.db import connections
+
+    _in_worker = True
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            _inherited_connections.append(conn.connection)
+            conn.connection = None
+
+
+def _worker_render(item: tuple[object, str]) -> tuple[object, Rendered | None]:
+    key, body = item
+    if estimated_cost(defuse(body)) > RENDER_COST_BUDGET:
+        return key, None  # a pool worker may not fork its time-limited child: the parent does
+    return key, render(body)
+
+
+def _can_use_workers(count: int, workers: int) -> bool:
+    from django.db import connection
+
+    if workers < 2 or count < MIN_ITEMS_FOR_WORKERS:
+        return False
+    # Workers read link targets through their own connections: they must see what this
+    # process has written, so not from inside a transaction, and not an in-memory database.
+    return (
+        not connection.in_atomic_block
+        and ":memory:" not in str(connection.settings_dict["NAME"])
+        and "mode=memory" not in str(connection.settings_dict["NAME"])
+    )
+
+
+MIN_ITEMS_FOR_WORKERS = 64
+
+
+def render_many(
+    items: list[tuple[object, str]], *, workers: int | None = None
+) -> Iterator[tuple[object, Rendered]]:
+    """Render many (key, body) pairs, yielding (key, Rendered) in order.
+
+    Bodies are rendered in a pool of forked worker processes (one a core by default), each
+    resolving link targets through its own database connection; the caller writes the
+    results while the workers go on. Small batches, and callers inside a transaction,
+    render here, in this process."""
+    import multiprocessing
+    import os
+
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if _in_worker or not _can_use_workers(len(items), workers):
+        for key, body in items:
+            yield key, render(body)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_start) as pool:
+        results = pool.imap(_worker_render, items, chunksize=8)
+        for (key, body), (_, rendered) in zip(items, results, strict=True):
+            yield key, rendered if rendered is not None else render(body)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
-from wiki.markup import Rendered, render
+from wiki.markup import Rendered, render, render_many
 from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, slug_for, validate_title
 from wiki.signals import page_deleted, page_links_changed, page_saved
@@ -395,3 +395,177 @@ def pages_ensure_rendered() -> int:
             page_ensure_rendered(Page.objects.get(pk=pk))
             count += 1
     return count
+
+
+# ---------------------------------------------------------------- bulk (import)
+#
+# A bulk import creates its new pages in two passes so that each is rendered once: first
+# the rows (validated like page_create, inserted a batch at a time, no revision yet), then,
+# once every title of the import exists, each page's first revision — rendered in worker
+# processes, written a chunk per transaction. Between the passes a new page is in the state
+# loaddata leaves a page in: a reader who opens it renders it on the spot
+# (page_ensure_rendered), and the second pass then leaves it alone.
+
+
+@dataclass(frozen=True)
+class NewPage:
+    """A validated page, ready to insert (see prepare_new_page)."""
+
+    title: str
+    slug: str
+    body: str
+    summary: str
+    tags: tuple[str, ...]
+
+
+def prepare_new_page(
+    *,
+    title: str,
+    body: str,
+    summary: str = "",
+    tags: str | Iterable[str] = (),
+    slug: str | None = None,
+    taken_slugs: set[str] = frozenset(),
+) -> NewPage:
+    """page_create's checks, without writing. Raises ValidationError."""
+    title = validate_title(title)
+    body = validate_body(body)
+    tag_names = parse_tags(tags)
+    _check_title_free(title)
+    unique = _unique_slug(title, slug)
+    if unique in taken_slugs:  # taken by an earlier page of the same batch
+        base, n = unique, 2
+        while f"{base}-{n}" in taken_slugs:
+            n += 1
+        unique = f"{base}-{n}"
+    page = Page(title=title, slug=unique, body=body, summary=summary.strip())
+    page.full_clean(exclude=["key", "slug_key"], validate_unique=False, validate_constraints=False)
+    return NewPage(page.title, page.slug, page.body, page.summary, tuple(tag_names))
+
+
+def pages_insert(items: list[NewPage]) -> list[Page]:
+    """Insert prepared pages and their tags in bulk, without revisions (see above).
+
+    Raises IntegrityError if another writer took a title or slug meanwhile; the caller's
+    transaction then holds nothing of the batch."""
+    pages = [Page(title=i.title, slug=i.slug, body=i.body, summary=i.summary) for i in items]
+    for page in pages:
+        page.refresh_keys()  # bulk_create sends no pre_save
+    with transaction.atomic():
+        Page.objects.bulk_create(pages)
+        _bulk_set_tags([(page, item.tags) for page, item in zip(pages, items, strict=True)])
+    return pages
+
+
+def _bulk_set_tags(pairs: list[tuple[Page, tuple[str, ...]]]) -> None:
+    names = {name.casefold(): name for _, tags in pairs for name in tags}
+    if not names:
+        return
+    tags = {}
+    for tag in Tag.objects.all().only("pk", "name"):
+        if tag.name.casefold() in names:
+            tags[tag.name.casefold()] = tag
+    for folded, name in names.items():
+        if folded not in tags:
+            tags[folded] = Tag.objects.create(name=name, slug=_unique_tag_slug(name))
+    Through = Page.tags.through
+    Through.objects.bulk_create(
+        Through(page_id=page.pk, tag_id=tags[name.casefold()].pk)
+        for page, names_ in pairs
+        for name in names_
+    )
+
+
+def pages_render_new(
+    page_ids: Iterable[int],
+    *,
+    author=None,
+    comment: str = "",
+    chunk: int = 200,
+    workers: int | None = None,
+    progress=None,
+) -> int:
+    """Give pages inserted by pages_insert their first revision: render (in worker
+    processes), store HTML, links and the revision, a chunk per transaction. Pages that
+    got a revision meanwhile (opened by a reader, edited) are skipped. Then re-render the
+    older pages that were waiting for these titles. Returns how many pages it rendered."""
+    ids = sorted(set(page_ids))
+    done = 0
+    with deferred_relinking():
+        window = chunk * 10  # bodies held in memory at once
+        for start in range(0, len(ids), window):
+            todo = list(
+                Page.objects.filter(pk__in=ids[start : start + window], revision_number=0)
+                .order_by("pk")
+                .values_list("pk", "body")
+            )
+            rendered: list[tuple[int, Rendered]] = []
+            for pk, result in render_many(todo, workers=workers):
+                rendered.append((pk, result))
+                if len(rendered) >= chunk:
+                    done += _store_first_revisions(rendered, author, comment)
+                    if progress:
+                        progress(len(rendered))
+                    rendered = []
+            if rendered:
+                done += _store_first_revisions(rendered, author, comment)
+                if progress:
+                    progress(len(rendered))
+        keys = set(Page.objects.filter(pk__in=ids).values_list("key", "slug_key").distinct())
+        flat = {k for pair in keys for k in pair}
+        wanting: set[int] = set()
+        flat_list = sorted(flat)
+        for start in range(0, len(flat_list), 500):
+            wanting |= _pages_wanting(set(flat_list[start : start + 500]))
+        _relink(wanting - set(ids))
+    return done
+
+
+def _store_first_revisions(rendered: list[tuple[int, Rendered]], author, comment: str) -> int:
+    with transaction.atomic():
+        results = dict(rendered)
+        # Claim: only pages still without a revision, and with the body that was rendered
+        # (revision_number 0 means nobody has saved them since they were inserted).
+        pages = {
+            page.pk: page
+            for page in Page.objects.select_for_update()
+            .filter(pk__in=list(results), revision_number=0, current_revision__isnull=True)
+            .only("pk", "title", "slug", "body", "key", "slug_key", "summary")
+        }
+        if not pages:
+            return 0
+        revisions = Revision.objects.bulk_create(
+            Revision(
+                page_id=pk,
+                number=1,
+                title=page.title,
+                body=page.body,
+                author=author,
+                comment=(comment or "Created")[:300],
+                html=results[pk].html,
+            )
+            for pk, page in pages.items()
+        )
+        for revision in revisions:
+            page = pages[revision.page_id]
+            page.current_revision = revision
+            page.revision_number = 1
+        Page.objects.bulk_update(list(pages.values()), ["current_revision", "revision_number"])
+        PageLink.objects.bulk_create(
+            PageLink(
+                source_id=pk,
+                kind=link.kind,
+                target_key=link.key[:220],
+                target_text=link.text[:200],
+                target_id=link.target_pk,
+                resolved=link.resolved,
+            )
+            for pk in pages
+            for link in results[pk].links
+        )
+        for pk, page in pages.items():
+            targets = {link.target_pk for link in results[pk].links if link.target_pk} - {pk}
+            if targets:
+                page_links_changed.send(sender=Page, source_id=pk, target_ids=targets)
+            page_saved.send(sender=Page, page=page, created=True)
+    return len(pages)

@@ -3,6 +3,8 @@ import json
 import pytest
 from django.core.management import call_command
 
+from wiki import services
+from wiki.importer import import_lines
 from wiki.models import Page
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +70,158 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_pages", str(tmp_path / "nope.jsonl"))
+
+
+# ---------------------------------------------------------------- the bulk path
+
+
+def _linked_corpus(n: int) -> list[str]:
+    """n pages, each linking to the next and the previous (forward links arrive later)."""
+    return [
+        json.dumps(
+            {
+                "title": f"Bulk Page {i}",
+                "body": f"# Page {i}\n\nSee [[Bulk Page {(i + 1) % n}]] and "
+                f"[[Bulk Page {(i - 1) % n}]], and [[Nowhere {i}]].\n\n```python\nx = {i}\n```",
+                "tags": ["bulk", f"group {i % 3}"],
+            }
+        )
+        for i in range(n)
+    ]
+
+
+def _check_linked(n: int) -> None:
+    from wiki.models import PageLink, Revision
+
+    pages = Page.objects.filter(title__startswith="Bulk Page").select_related("current_revision")
+    assert pages.count() == n
+    # Rendered once each: revision 1, with blue links both ways and a red one.
+    assert Revision.objects.filter(page__in=pages).count() == n
+    for page in pages:
+        i = int(page.title.rsplit(" ", 1)[1])
+        html = page.current_revision.html
+        assert page.revision_number == 1
+        assert f'href="/wiki/bulk-page-{(i + 1) % n}/"' in html
+        assert f'href="/wiki/bulk-page-{(i - 1) % n}/"' in html
+        assert 'class="wikilink missing"' in html
+        assert '<div class="highlight">' in html
+        assert sorted(t.name for t in page.tags.all()) == ["bulk", f"group {i % 3}"]
+    resolved = PageLink.objects.filter(source__in=pages, resolved=True)
+    assert resolved.count() == 2 * n
+    assert all(link.target_id for link in resolved)
+    assert PageLink.objects.filter(source__in=pages, resolved=False).count() == n
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_import_renders_each_page_once_in_worker_processes(monkeypatch, tmp_path):
+    """Enough pages for the worker pool: every page rendered once, in other processes,
+    links resolved both ways although half of them point at pages later in the file, and
+    all searchable."""
+    import os
+
+    from search import api
+    from wiki import markup
+
+    log = tmp_path / "renderers"
+    real_render = markup.render
+
+    def render_and_log(body):  # inherited by the forked workers
+        with log.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_render(body)
+
+    monkeypatch.setattr(markup, "render", render_and_log)
+    n = markup.MIN_ITEMS_FOR_WORKERS + 16
+    # One body whose shape could make the parser quadratic: a worker hands it back, and it
+    # is rendered here under the usual time limit (in a child of this process).
+    suspicious = "[x] " * 1000
+    assert markup.estimated_cost(suspicious) > markup.RENDER_COST_BUDGET
+    lines = [*_linked_corpus(n), json.dumps({"title": "Suspicious", "body": suspicious})]
+    report = import_lines(lines, batch_size=25, workers=2)
+    assert (report.created, report.errors) == (n + 1, [])
+    _check_linked(n)
+    assert "[x] [x]" in Page.objects.get(title="Suspicious").current_revision.html
+    renderers = log.read_text().split()
+    assert len(renderers) == n + 1  # once each
+    assert renderers.count(str(os.getpid())) == 1  # the suspicious one, here
+    assert len(set(renderers) - {str(os.getpid())}) == 2  # the rest by the two workers
+    results = api.run_search('"Bulk Page 7"').results
+    assert any(hit.title == "Bulk Page 7" for hit in results.hits)
+
+
+def test_bulk_import_inside_a_transaction_renders_here():
+    n = 12
+    report = import_lines(_linked_corpus(n), batch_size=5, workers=2)
+    assert report.created == n
+    _check_linked(n)
+
+
+def test_a_page_opened_or_edited_between_the_passes_keeps_that_state(db):
+    """Between insert and render a reader may open a new page (it renders on the spot) or
+    an editor may save it: the render pass leaves both alone."""
+    from wiki.models import Revision
+    from wiki.views import _get_page
+
+    opened, edited, plain = services.pages_insert(
+        [
+            services.prepare_new_page(title=t, body=f"[[{t}]] body")
+            for t in ("Opened", "Edited", "Plain")
+        ]
+    )
+    assert opened.current_revision is None
+    _get_page(opened.slug)  # a reader opens it
+    services.page_update(page=edited, body="edited by someone")
+    assert services.pages_render_new([opened.pk, edited.pk, plain.pk]) == 1
+    for page in (opened, edited, plain):
+        page.refresh_from_db()
+        assert page.revision_number == 1
+        assert Revision.objects.filter(page=page).count() == 1
+    assert edited.current_revision.body == "edited by someone"
+    assert "edited by someone" in edited.current_revision.html
+
+
+def test_the_same_title_twice_in_one_import_updates_the_first(tmp_path):
+    lines = [
+        json.dumps({"title": "Twice", "body": "first"}),
+        json.dumps({"title": "Other", "body": "x"}),
+        json.dumps({"title": "twice", "body": "second"}),
+        json.dumps({"title": "Third", "body": "y"}),
+        json.dumps({"title": "TWICE", "body": "third"}),
+    ]
+    report = import_lines(lines, batch_size=3)
+    assert (report.created, report.updated, report.errors) == (3, 2, [])
+    page = Page.objects.get(key="twice")
+    assert page.body == "third"
+    assert "third" in page.current_revision.html
+    assert page.revision_number == page.revisions.count()
+
+
+def test_a_title_taken_meanwhile_is_reported_and_the_rest_kept(monkeypatch, make_page):
+    """Another editor creates a title after the import checked it and before the bulk
+    insert: the insert fails as a whole, the batch is redone a line at a time, and only
+    that line is reported."""
+    from wiki import importer
+
+    make_page("Contested", "theirs")  # committed by "someone else" after our checks:
+    real_prepare, real_check = services.prepare_new_page, services._check_title_free
+
+    def blind_prepare(**kwargs):  # the check ran before their save
+        monkeypatch.setattr(services, "_check_title_free", lambda *a, **k: None)
+        try:
+            return real_prepare(**kwargs)
+        finally:
+            monkeypatch.setattr(services, "_check_title_free", real_check)
+
+    monkeypatch.setattr(importer, "_find_existing", lambda data: None)
+    monkeypatch.setattr(services, "prepare_new_page", blind_prepare)
+    lines = [json.dumps({"title": t, "body": "ours"}) for t in ("Calm", "Contested", "Quiet")]
+    report = import_lines(lines)
+    assert report.created == 2
+    assert [n for n, _ in report.errors] == [2]
+    assert "already exists" in report.errors[0][1]
+    assert Page.objects.get(title="Contested").body == "theirs"
+    assert {p.title for p in Page.objects.filter(revision_number=1)} == {
+        "Calm",
+        "Contested",
+        "Quiet",
+    }
