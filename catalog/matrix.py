@@ -124,6 +124,19 @@ def cell_url(cell: Support) -> str:
 # ---------------------------------------------------------------- export
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
+# free-text cells that do are written with a leading apostrophe, which reading drops.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _unguard(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
 def cell_record(cell: Support) -> dict[str, str]:
     return {
         "framework": cell.framework.slug,
@@ -132,8 +145,8 @@ def cell_record(cell: Support) -> dict[str, str]:
         "uncertain": "true" if cell.uncertain else "false",
         "undefined_in_source": "true" if cell.undefined_in_source else "false",
         "superseded_by": cell.superseded_by.slug if cell.superseded_by_id else "",
-        "raw_value": cell.raw_value,
-        "notes": cell.notes,
+        "raw_value": _guard(cell.raw_value),
+        "notes": _guard(cell.notes),
         "evidence_page": cell.evidence_page.slug if cell.evidence_page_id else "",
         "evidence_url": cell.evidence_url,
         "source": cell.source.key if cell.source_id else "",
@@ -330,8 +343,8 @@ def _validate(
             values["last_verified"] = datetime.date.fromisoformat(date_text)
         except ValueError:
             problems.append(f"bad date “{date_text}” (expected YYYY-MM-DD)")
-    values["raw_value"] = row.get("raw_value", "")
-    values["notes"] = row.get("notes", "")
+    values["raw_value"] = _unguard(row.get("raw_value", ""))
+    values["notes"] = _unguard(row.get("notes", ""))
     values["evidence_url"] = row.get("evidence_url", "").strip()
     if problems:
         return None, problems

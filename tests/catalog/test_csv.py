@@ -162,3 +162,19 @@ def test_dry_run_changes_nothing(small_catalog, tmp_path):
 def test_missing_file(db):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_matrix", "/nonexistent/matrix.csv")
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil")', "+1+1", "-2", "@SUM(A1)"])
+def test_export_defuses_spreadsheet_formulas_and_reads_them_back(rich_catalog, text):
+    """A note starting with = + - @ would run as a formula in a spreadsheet: the export
+    writes it with a leading apostrophe, and importing the file restores the exact text."""
+    cell = rich_catalog["cells"]["django-jinja"]
+    cell.notes = text
+    cell.save()
+    before = snapshot()
+    rows = list(csv.DictReader(io.StringIO(export_csv())))
+    note = next(r for r in rows if (r["framework"], r["engine"]) == ("django", "jinja2"))["notes"]
+    assert note == f"'{text}"
+    result = import_csv(export_csv())
+    assert result.unchanged == len(before)
+    assert snapshot() == before

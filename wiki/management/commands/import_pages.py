@@ -18,6 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="JSONL file, or - for standard input")
         parser.add_argument("--batch-size", type=int, default=200)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes that render the new pages (default: one a CPU core)",
+        )
 
     def handle(self, *args, **options):
         path = options["file"]
@@ -34,7 +40,12 @@ class Command(BaseCommand):
             except UnicodeDecodeError as exc:
                 raise CommandError(f"{path} is not UTF-8 text: {exc}") from exc
         bar = ProgressBar(sum(1 for line in lines if line.strip()), label="Importing")
-        report = import_lines(lines, batch_size=options["batch_size"], progress=bar.advance)
+        report = import_lines(
+            lines,
+            batch_size=options["batch_size"],
+            progress=bar.advance,
+            workers=options["workers"],
+        )
         elapsed = bar.finish()
         for number, message in report.errors:
             self.stderr.write(f"line {number}: {message}")
