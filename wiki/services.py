@@ -122,25 +122,37 @@ def _check_title_free(title: str, exclude_pk: int | None = None) -> None:
 # ---------------------------------------------------------------- links
 
 
+def _link_row(link) -> tuple:
+    return (link.kind, link.key[:220], link.text[:200], link.target_pk, link.resolved)
+
+
 def _store_links(page: Page, rendered: Rendered) -> None:
-    before = set(
-        PageLink.objects.filter(source=page, target__isnull=False).values_list(
-            "target_id", flat=True
-        )
-    )
-    after = {link.target_pk for link in rendered.links if link.target_pk is not None}
-    PageLink.objects.filter(source=page).delete()
+    """Make the page's PageLink rows match its rendered links, touching only the rows
+    that differ (an edit that keeps its links writes none)."""
+    stored = {
+        (kind, key, text, target, resolved): pk
+        for pk, kind, key, text, target, resolved in PageLink.objects.filter(
+            source=page
+        ).values_list("pk", "kind", "target_key", "target_text", "target_id", "resolved")
+    }
+    wanted = {_link_row(link) for link in rendered.links}
+    stale = [pk for row, pk in stored.items() if row not in wanted]
+    if stale:
+        PageLink.objects.filter(pk__in=stale).delete()
     PageLink.objects.bulk_create(
         PageLink(
             source=page,
-            kind=link.kind,
-            target_key=link.key[:220],
-            target_text=link.text[:200],
-            target_id=link.target_pk,
-            resolved=link.resolved,
+            kind=kind,
+            target_key=key,
+            target_text=text,
+            target_id=target,
+            resolved=resolved,
         )
-        for link in rendered.links
+        for kind, key, text, target, resolved in wanted
+        if (kind, key, text, target, resolved) not in stored
     )
+    before = {row[3] for row in stored if row[3] is not None}
+    after = {row[3] for row in wanted if row[3] is not None}
     changed = (before ^ after) - {page.pk}
     if changed:
         page_links_changed.send(sender=Page, source_id=page.pk, target_ids=changed)

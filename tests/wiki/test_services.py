@@ -173,3 +173,20 @@ class TestRawLoadedPages:
         assert 'href="/wiki/target/"' in page.current_revision.html
         assert list(backlinks(target)) == [page]
         assert services.pages_ensure_rendered() == 0
+
+
+def test_an_edit_rewrites_only_the_links_that_changed(make_page):
+    target = make_page("Target")
+    page = make_page("Source", "[[Target]] and [[Missing]] and [[Gone]]")
+    kept = dict(PageLink.objects.filter(source=page).values_list("target_key", "pk"))
+    services.page_update(page=page, body="Now [[Target]] and [[Missing]] and [[New One]].")
+    after = dict(PageLink.objects.filter(source=page).values_list("target_key", "pk"))
+    assert set(after) == {"target", "missing", "newone"}
+    assert after["target"] == kept["target"] and after["missing"] == kept["missing"]
+    link = PageLink.objects.get(source=page, target_key="target")
+    assert (link.target_id, link.resolved) == (target.pk, True)
+    # The same key with another spelling: the row follows the text.
+    services.page_update(page=page, body="[[TARGET]] only")
+    assert list(PageLink.objects.filter(source=page).values_list("target_text", flat=True)) == [
+        "TARGET"
+    ]
