@@ -436,7 +436,10 @@ def _worker_render(item: tuple[object, str]) -> tuple[object, Rendered | None]:
     key, body = item
     if estimated_cost(defuse(body)) > RENDER_COST_BUDGET:
         return key, None  # a pool worker may not fork its time-limited child: the parent does
-    return key, render(body)
+    try:
+        return key, render(body)
+    except Exception:  # the parent renders it again, and reports what goes wrong there
+        return key, None
 
 
 def _can_use_workers(count: int, workers: int) -> bool:
