@@ -3,12 +3,14 @@ object a line. Import goes through the same save service as every other write.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from wiki import services
 from wiki.models import Page
@@ -58,15 +60,7 @@ def parse_line(text: str) -> dict:
     return data
 
 
-def _find_existing(data: dict) -> Page | None:
-    if data.get("slug"):
-        page = Page.objects.filter(slug=data["slug"]).first()
-        if page:
-            return page
-    return Page.objects.filter(key=match_key(data["title"])).first()
-
-
-def _update(page: Page, data: dict, author=None) -> str:
+def _update(page: Page, data: dict, author=None) -> tuple[str, Page]:
     before = page.revision_number
     page = services.page_update(
         page=page,
@@ -77,11 +71,11 @@ def _update(page: Page, data: dict, author=None) -> str:
         author=author,
         comment="Imported",
     )
-    return "unchanged" if page.revision_number == before else "updated"
+    return ("unchanged" if page.revision_number == before else "updated"), page
 
 
-def _create_now(data: dict, author=None) -> str:
-    services.page_create(
+def _create_now(data: dict, author=None) -> Page:
+    return services.page_create(
         title=data["title"],
         body=data["body"],
         summary=data.get("summary") or "",
@@ -90,12 +84,50 @@ def _create_now(data: dict, author=None) -> str:
         author=author,
         comment="Imported",
     )
-    return "created"
+
+
+class _Known:
+    """The pages a batch's lines name (by slug, by title key) and the base slugs they would
+    take, fetched in one query and kept true as the batch writes."""
+
+    def __init__(self, rows: list[dict]):
+        self.slugs: set[str] = set()
+        keys, bases = set(), set()
+        for data in rows:
+            keys.add(match_key(data["title"]))
+            if data.get("slug"):
+                self.slugs.add(data["slug"])
+            with contextlib.suppress(ValidationError):
+                bases.add(services.slug_base(data["title"], data.get("slug") or None))
+        self.by_slug: dict[str, Page] = {}
+        self.by_key: dict[str, Page] = {}
+        self.taken: set[str] = set()
+        found = Page.objects.filter(Q(slug__in=self.slugs | bases) | Q(key__in=keys)).only(
+            "pk", "slug", "key", "revision_number"
+        )
+        for page in found:
+            self.add(page)
+
+    def add(self, page: Page) -> None:
+        self.by_slug[page.slug] = page
+        self.by_key[page.key] = page
+        self.taken.add(page.slug)
+
+    def forget(self, page: Page) -> None:
+        self.by_slug = {s: p for s, p in self.by_slug.items() if p.pk != page.pk}
+        self.by_key = {k: p for k, p in self.by_key.items() if p.pk != page.pk}
+
+    def find(self, data: dict) -> Page | None:
+        """The page a line updates: the one with its slug, else the one with its title."""
+        if data.get("slug") and data["slug"] in self.by_slug:
+            return self.by_slug[data["slug"]]
+        return self.by_key.get(match_key(data["title"]))
 
 
 class _Batch:
-    """One batch of lines: updates go through page_update at once; new pages are validated
-    here and inserted together (services.pages_insert), to be rendered after the last batch."""
+    """One batch of lines, in one transaction: updates go through page_update at once; new
+    pages are validated here — with the batch's lookups done in one query — and inserted
+    together (services.pages_insert), to be rendered after the last batch."""
 
     def __init__(self, report: ImportReport, author, created_ids: list[int]):
         self.report = report
@@ -104,6 +136,7 @@ class _Batch:
         self.pending: list[tuple[int, dict, services.NewPage]] = []
         self.keys: set[str] = set()
         self.slugs: set[str] = set()
+        self.known: _Known | None = None
 
     def error(self, number: int, exc: Exception) -> None:
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -112,20 +145,35 @@ class _Batch:
     def count(self, outcome: str) -> None:
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
 
-    def line(self, number: int, text: str) -> None:
-        try:
-            data = parse_line(text)
-        except BadLine as exc:
-            self.error(number, exc)
-            return
+    def run(self, lines: list[tuple[int, str]]) -> None:
+        parsed = []
+        for number, text in lines:
+            try:
+                parsed.append((number, parse_line(text)))
+            except BadLine as exc:
+                self.error(number, exc)
+        self.known = _Known([data for _, data in parsed])
+        for number, data in parsed:
+            self.line(number, data)
+        self.insert_pending()
+
+    def line(self, number: int, data: dict) -> None:
+        known = self.known
         if match_key(data["title"]) in self.keys or (data.get("slug") or "") in self.slugs:
             self.insert_pending()  # the same page twice in a batch: the second updates it
-        page = _find_existing(data)
+        page = known.find(data)
         try:
             with transaction.atomic():
                 if page is not None:
-                    self.count(_update(page, data, self.author))
+                    outcome, page = _update(page, data, self.author)
+                    known.forget(page)
+                    known.add(page)
+                    self.count(outcome)
                     return
+                try:
+                    base = services.slug_base(data["title"], data.get("slug") or None)
+                except ValidationError:
+                    base = None
                 new = services.prepare_new_page(
                     title=data["title"],
                     body=data["body"],
@@ -133,6 +181,8 @@ class _Batch:
                     tags=data["tags"],
                     slug=data.get("slug") or None,
                     taken_slugs=self.slugs,
+                    title_taken=match_key(data["title"]) in known.by_key,
+                    base_slug_taken=base is None or base in known.taken,
                 )
         except ValidationError as exc:
             self.error(number, exc)
@@ -150,12 +200,13 @@ class _Batch:
             with transaction.atomic():
                 pages = services.pages_insert([new for _, _, new in pending])
         except IntegrityError:
-            # Someone else took a title or slug since we checked: one line at a time, so
+            # Someone else took a title or slug since we looked: one line at a time, so
             # that only the clashing line is reported.
             for number, data, _ in pending:
                 try:
                     with transaction.atomic():
-                        self.count(_create_now(data, self.author))
+                        self.known.add(_create_now(data, self.author))
+                    self.count("created")
                 except ValidationError as exc:
                     self.error(number, exc)
                 except IntegrityError:
@@ -164,6 +215,8 @@ class _Batch:
                         ValueError("another page with this title or slug was saved meanwhile"),
                     )
             return
+        for page in pages:
+            self.known.add(page)
         self.created_ids.extend(page.pk for page in pages)
         self.report.created += len(pages)
 
@@ -186,11 +239,8 @@ def import_lines(
     batch: list[tuple[int, str]] = []
 
     def flush() -> None:
-        state = _Batch(report, author, created_ids)
         with transaction.atomic():
-            for number, text in batch:
-                state.line(number, text)
-            state.insert_pending()
+            _Batch(report, author, created_ids).run(batch)
         if progress:
             progress(len(batch))
         batch.clear()

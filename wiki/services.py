@@ -89,11 +89,16 @@ def _unique_tag_slug(name: str) -> str:
     return slug
 
 
-def _unique_slug(title: str, wanted: str | None = None, exclude_pk: int | None = None) -> str:
+def slug_base(title: str, wanted: str | None = None) -> str:
+    """The slug a page gets when nothing else has it (else -2, -3 … are added)."""
     base = slugify(wanted, allow_unicode=True) if wanted else slug_for(title)
     if not base:
         raise ValidationError("A slug needs at least one letter or digit.", code="invalid")
-    base = base[:200]
+    return base[:200]
+
+
+def _unique_slug(title: str, wanted: str | None = None, exclude_pk: int | None = None) -> str:
+    base = slug_base(title, wanted)
     taken = Page.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
@@ -438,13 +443,20 @@ def prepare_new_page(
     tags: str | Iterable[str] = (),
     slug: str | None = None,
     taken_slugs: set[str] = frozenset(),
+    title_taken: bool | None = None,
+    base_slug_taken: bool | None = None,
 ) -> NewPage:
-    """page_create's checks, without writing. Raises ValidationError."""
+    """page_create's checks, without writing. Raises ValidationError.
+
+    A bulk caller that has already looked up, for a whole batch, whether the title's key
+    and the slug's base exist passes title_taken and base_slug_taken (no query then);
+    taken_slugs are slugs given to earlier pages of the same batch."""
     title = validate_title(title)
     body = validate_body(body)
     tag_names = parse_tags(tags)
-    _check_title_free(title)
-    unique = _unique_slug(title, slug)
+    if title_taken is None or title_taken:
+        _check_title_free(title)
+    unique = slug_base(title, slug) if base_slug_taken is False else _unique_slug(title, slug)
     if unique in taken_slugs:  # taken by an earlier page of the same batch
         base, n = unique, 2
         while f"{base}-{n}" in taken_slugs:

@@ -202,18 +202,13 @@ def test_a_title_taken_meanwhile_is_reported_and_the_rest_kept(monkeypatch, make
     that line is reported."""
     from wiki import importer
 
-    make_page("Contested", "theirs")  # committed by "someone else" after our checks:
-    real_prepare, real_check = services.prepare_new_page, services._check_title_free
+    make_page("Contested", "theirs")  # committed by "someone else" after our look-up:
+    real_known = importer._Known.__init__
 
-    def blind_prepare(**kwargs):  # the check ran before their save
-        monkeypatch.setattr(services, "_check_title_free", lambda *a, **k: None)
-        try:
-            return real_prepare(**kwargs)
-        finally:
-            monkeypatch.setattr(services, "_check_title_free", real_check)
+    def blind(self, rows):
+        real_known(self, [])
 
-    monkeypatch.setattr(importer, "_find_existing", lambda data: None)
-    monkeypatch.setattr(services, "prepare_new_page", blind_prepare)
+    monkeypatch.setattr(importer._Known, "__init__", blind)
     lines = [json.dumps({"title": t, "body": "ours"}) for t in ("Calm", "Contested", "Quiet")]
     report = import_lines(lines)
     assert report.created == 2
@@ -225,3 +220,25 @@ def test_a_title_taken_meanwhile_is_reported_and_the_rest_kept(monkeypatch, make
         "Contested",
         "Quiet",
     }
+
+
+def test_lines_see_the_changes_of_earlier_lines_in_their_batch(make_page):
+    """A batch looks its pages up once, and keeps that view true as it writes: a page
+    renamed by one line no longer answers to its old title on the next."""
+    make_page("Old Name", "old")
+    lines = [
+        json.dumps({"slug": "old-name", "title": "New Name", "body": "renamed"}),
+        json.dumps({"title": "Old Name", "body": "a new page with the old title"}),
+        json.dumps({"title": "new name", "body": "renamed again"}),
+    ]
+    report = import_lines(lines)
+    assert (report.created, report.updated, report.errors) == (1, 2, [])
+    renamed = Page.objects.get(slug="old-name")
+    assert (renamed.title, renamed.body, renamed.revision_number) == (
+        "new name",
+        "renamed again",
+        3,
+    )
+    fresh = Page.objects.get(title="Old Name")
+    assert fresh.slug == "old-name-2"
+    assert "a new page with the old title" in fresh.current_revision.html
