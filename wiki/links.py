@@ -7,11 +7,13 @@ a :class:`Target`. The catalog registers its prefixes in its AppConfig.ready().
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 
@@ -74,10 +76,21 @@ def missing_page_url(title: str) -> str:
     return reverse("wiki:page", kwargs={"slug": slug}) + "?" + urlencode({"title": title})
 
 
+@functools.lru_cache(maxsize=20_000)
+def _page_url(slug: str, urlconf: str, prefix: str) -> str:
+    return reverse("wiki:page", kwargs={"slug": slug}, urlconf=urlconf)
+
+
+def page_url(slug: str) -> str:
+    """reverse() of a page's URL, remembered (keyed by URLconf and script prefix too): a
+    page names 5–30 others, and a bulk import renders thousands of them."""
+    return _page_url(slug, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
 def resolve_pages(keys: Iterable[str]) -> dict[str, Target]:
     """Resolve link keys to pages: by title key first, then by slug key."""
     return {
-        key: Target(reverse("wiki:page", kwargs={"slug": slug}), title, pk=pk)
+        key: Target(page_url(slug), title, pk=pk)
         for key, (pk, slug, title) in lookup_pages(keys).items()
     }
 

@@ -202,3 +202,21 @@ class TestBoundedRendering:
         monkeypatch.setattr(markup, "RENDER_TIMEOUT_SECONDS", 0.5)
         rendered = render("<b>x</b>" + "[" * 40_000)
         assert rendered.html.startswith('<pre class="unrendered">&lt;b&gt;x&lt;/b&gt;')
+
+
+def test_page_urls_follow_the_script_prefix(make_page):
+    """Link URLs are remembered per URLconf and script prefix: a site served under a
+    sub-path links there."""
+    from django.urls import set_script_prefix
+
+    from wiki.links import page_url
+
+    make_page("Target Page")
+    assert page_url("target-page") == "/wiki/target-page/"
+    set_script_prefix("/sub/")
+    try:
+        assert page_url("target-page") == "/sub/wiki/target-page/"
+        assert 'href="/sub/wiki/target-page/"' in render("[[Target Page]]").html
+    finally:
+        set_script_prefix("/")
+    assert 'href="/wiki/target-page/"' in render("[[Target Page]]").html
