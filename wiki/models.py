@@ -195,3 +195,26 @@ class ContentVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("home")
+
+
+class PageSnapshot(models.Model):
+    """The stored anonymous response of a page's bare URL (wiki/snapshots.py): gzip bytes,
+    their ETag, and the layout stamp (templates, static manifest, site name) they were
+    rendered under. Written on the first anonymous view; deleted, in the changing
+    transaction, by whatever changes what the page shows."""
+
+    page = models.OneToOneField(
+        Page, primary_key=True, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    layout = models.CharField(max_length=32)
+    etag = models.CharField(max_length=80)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["page"]
+
+    def __str__(self) -> str:
+        return f"snapshot of page {self.page_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("wiki:page", kwargs={"slug": self.page.slug})

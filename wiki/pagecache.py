@@ -3,7 +3,9 @@
 Key: the database's content version (wiki.models.ContentVersion) and the full path. Any
 save or delete of wiki or catalog content bumps the version inside its own transaction,
 so a cached page is never served once the change that outdates it has committed. One
-cheap query per request instead of the view's queries and template. Search pages are not
+cheap query per request instead of the view's queries and template. The bare URLs of wiki
+pages are not cached here: they are served from per-page snapshots (wiki/snapshots.py),
+which a save outdates one page at a time, not all at once. Search pages are not
 cached (they follow the search index, not the version); nor is anything for a logged-in
 user, with a session or pending messages, or any response but a plain 200.
 """
@@ -11,6 +13,7 @@ user, with a session or pending messages, or any response but a plain 200.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import caches
@@ -20,6 +23,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 CACHED_PREFIXES = ("/wiki/", "/catalog/")
 CACHED_EXACT = {"/"}
+# The bare URL of a wiki page is served from its stored snapshot (wiki/snapshots.py) by
+# one query; it skips this cache and its version query. (Reserved names start with "_".)
+SNAPSHOT_PATH = re.compile(r"/wiki/[^/_][^/]*/\Z")
 
 
 def current_version() -> int:
@@ -43,6 +49,8 @@ def _cacheable(request: HttpRequest) -> bool:
         return False
     path = request.path
     if path not in CACHED_EXACT and not path.startswith(CACHED_PREFIXES):
+        return False
+    if not request.META.get("QUERY_STRING") and SNAPSHOT_PATH.match(path):
         return False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
-from wiki import selectors
+from wiki import selectors, snapshots
 from wiki.diff import diff_texts
 from wiki.models import Page, Revision, Tag
 from wiki.naming import match_key
@@ -99,38 +99,62 @@ def _page_etag(page: Page, tags: list[Tag], backlink_count: int) -> str:
             revision.author.get_username() if revision and revision.author else "",
             ",".join(f"{t.pk}:{t.name}" for t in tags),
             str(backlink_count),
+            snapshots.layout_stamp(),
         ]
     )
     return '"' + hashlib.sha1(stamp.encode(), usedforsecurity=False).hexdigest()[:32] + '"'
 
 
-@require_GET
+def _anonymous_by_cookies(request: HttpRequest) -> bool:
+    """No session and no messages cookie: the reader is anonymous (users log in through
+    the session) with nothing pending — decided without loading the session."""
+    cookies = request.COOKIES
+    return "messages" not in cookies and settings.SESSION_COOKIE_NAME not in cookies
+
+
+@require_safe
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # Only the bare URL is shared: the page echoes query parameters (the header search
+    # box shows ?q=), so a response for /wiki/x/?q=… must never be served for /wiki/x/.
+    shared = not request.GET and _anonymous_by_cookies(request)
+    version = None
+    if shared:
+        snapshot = snapshots.fetch(slug)
+        if snapshot is not None:
+            return snapshots.respond(request, snapshot)
+        # Read before the page: the snapshot is stored only if no change committed since.
+        version = snapshots.content_version()
     try:
         page = _get_page(slug)
     except Http404:
         return not_found(request, title=request.GET.get("title") or slug)
-    old = request.GET.get("rev")
-    # Only the bare URL is shared: the page echoes query parameters (the header search
-    # box shows ?q=), so a response for /wiki/x/?q=… must never be served for /wiki/x/.
-    if not request.GET and _shared_view(request):
-        return _current_page_view(request, page)
-    return _page_view(request, page, old)
+    if shared and _shared_view(request):
+        return _current_page_view(request, page, version)
+    return _page_view(request, page, request.GET.get("rev"))
 
 
-def _current_page_view(request: HttpRequest, page: Page) -> HttpResponse:
-    """The current revision for anonymous readers, with an ETag: 304 when the reader has
-    it. (Whole responses are cached in front of this by wiki.pagecache.)"""
+def _current_page_view(request: HttpRequest, page: Page, version: int | None) -> HttpResponse:
+    """The current revision for anonymous readers: rendered once, stored as the page's
+    snapshot (wiki.snapshots) and served from it from then on, with an ETag."""
     tags = list(page.tags.all())
     backlink_count = selectors.backlink_count(page)
     etag = _page_etag(page, tags, backlink_count)
-    if etag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
-        return HttpResponseNotModified(headers={"ETag": etag, "Cache-Control": "no-cache"})
+    if snapshots.if_none_match(request, etag):
+        gz = snapshots.accepts_gzip(request)
+        return HttpResponseNotModified(
+            headers={
+                "ETag": snapshots.gzip_etag(etag) if gz else etag,
+                "Cache-Control": "no-cache",
+                "Vary": snapshots.VARY,
+            }
+        )
     response = _page_view(request, page, None, tags=tags, backlink_count=backlink_count)
-    if response.status_code == 200:
-        response["ETag"] = etag
-        response["Cache-Control"] = "no-cache"
-    return response
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return response
+    snapshot = snapshots.Snapshot(etag=etag, content=snapshots.compress(response.content))
+    if version is not None:
+        snapshots.store(page.pk, version, snapshot)
+    return snapshots.respond(request, snapshot)
 
 
 def _page_view(

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_second_anonymous_view_is_one_query(client, make_page, django_assert_num_queries):
     make_page("Flask", "micro")
     first = client.get("/wiki/flask/")
-    with django_assert_num_queries(1):  # the content version
+    with django_assert_num_queries(1):  # the page's stored snapshot (wiki/snapshots.py)
         second = client.get("/wiki/flask/")
     assert second.content == first.content
 
