@@ -223,3 +223,6 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search-ind
 # and seconds the indexer waits for Whoosh's writer lock.
 SEARCH_TIME_LIMIT = float(os.environ.get("SEARCH_TIME_LIMIT", "0.5"))
 SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))
+# Processes `search_index --rebuild` analyses documents in (Whoosh is pure Python; each
+# process writes one segment). Default: one per core, at most 4.
+SEARCH_INDEX_PROCS = int(os.environ.get("SEARCH_INDEX_PROCS", str(min(4, os.cpu_count() or 1))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
+from html import unescape
 
 # Snippet markers: private-use characters stripped from all indexed text, so a marker in
 # a snippet can only come from the highlighter, and everything else is escaped.
@@ -36,35 +36,41 @@ def normalize_title(title: str) -> str:
     return " ".join(re.findall(r"\w+", fold(title)))
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
+# A tag (attribute values may hold ">"), a comment, a declaration or a processing
+# instruction. The input is our own sanitized HTML (nh3): well-formed, "<" in text escaped.
+_TAG_RE = re.compile(
+    r"""<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:[^>"']|"[^"]*"|'[^']*')*>|<!--.*?-->|<[!?][^>]*>""",
+    re.S,
+)
+# Raw-text elements: their content is not markup (nh3 removes them; belt and braces).
+_RAW_TEXT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 
 
 def html_to_text(html: str) -> str:
-    """Sanitized HTML → plain text; link labels are kept, markup and the TOC dropped."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return clean("".join(parser.parts).replace("¶", " "))
+    """Sanitized HTML → plain text; link labels are kept, markup and the TOC dropped.
+
+    One regex scan over the tags (html.parser's tokenizer cost a quarter of an index
+    rebuild); tests check it gives what the html.parser version gave."""
+    if "<s" in html or "<S" in html:
+        html = _RAW_TEXT_RE.sub(" ", html)
+    parts: list[str] = []
+    skip = 0
+    pos = 0
+    for m in _TAG_RE.finditer(html):
+        if not skip and m.start() > pos:
+            parts.append(html[pos : m.start()])
+        pos = m.end()
+        name = m.group(2)
+        if name is None:
+            continue
+        name = name.lower()
+        if name in _SKIP_TAGS:
+            skip = max(0, skip - 1) if m.group(1) else skip + 1
+        elif name in _BLOCK_TAGS and not skip:
+            parts.append(" ")
+    if not skip:
+        parts.append(html[pos:])
+    return clean(unescape("".join(parts)).replace("¶", " "))
 
 
 def markdown_to_text(body: str) -> str:

@@ -19,17 +19,19 @@ import logging
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
 from django.conf import settings
-from whoosh import highlight, index, query, sorting
+from whoosh import index, query
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 
 from search import query as q
+from search.backends import whoosh_fixes  # noqa: F401  (patches whoosh on import)
 from search.backends.base import (
     PAGE_LEN,
     Hit,
@@ -43,9 +45,13 @@ from search.backends.whoosh_schema import (
     SCHEMA_VERSION,
     TAGS_BOOST,
     TITLE_BOOST,
+    TOKEN_RE,
     build_schema,
+    normalize_word,
+    spelling_session,
 )
 from search.documents import Document
+from search.snippets import best_passages
 from search.spelling import best_correction, transpositions
 from search.text import MARK_END, MARK_START, fold, normalize_title
 
@@ -57,6 +63,8 @@ INCOMPLETE = "INCOMPLETE"
 EXACT_TITLE_BOOST = 1000.0
 SNIPPET_CHARS = 220
 MERGE_AT_SEGMENTS = 12
+# The rebuild's in-memory posting pool before it spills sorted runs to disk (per process).
+REBUILD_LIMITMB = 512
 # Highlighting re-analyses the text it is given: give it a window around the first
 # occurrence of a query stem, not the whole stored body (most of a query's cost at 10k).
 SNIPPET_WINDOW_CHARS = 3000
@@ -81,14 +89,21 @@ def _snippet_window(body: str, stems: list[str]) -> str:
     return body[start : start + SNIPPET_WINDOW_CHARS]
 
 
-class _MarkFormatter(highlight.Formatter):
-    """Marks matches with private-use characters; the caller escapes, then swaps in
-    <mark>. No text from the index ever reaches the page unescaped."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+def _body_terms(node) -> set[str]:
+    """The body words a query looks for (not the ones it excludes): what snippets mark."""
+    if isinstance(node, query.Not):
+        return set()
+    if isinstance(node, query.AndMaybe):
+        return _body_terms(node.a)
+    if isinstance(node, query.Term | query.Phrase):
+        if node.fieldname != "body":
+            return set()
+        words = [node.text] if isinstance(node, query.Term) else node.words
+        return {w.decode() if isinstance(w, bytes) else str(w) for w in words}
+    out: set[str] = set()
+    for child in getattr(node, "subqueries", ()):
+        out |= _body_terms(child)
+    return out
 
 
 def marked_to_html(text: str) -> str:
@@ -112,6 +127,92 @@ def _fields(doc: Document) -> dict:
         "updated": doc.updated.isoformat() if doc.updated else "",
         "digest": doc.digest,
     }
+
+
+class _Matched:
+    """Which documents match a query, as sets of document numbers, without scoring: for
+    the total and the facet counts. Belongs to one searcher (one index generation), so
+    its caches never go stale: a commit means a new searcher and a new _Matched."""
+
+    LEAF_CACHE = 256
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._leaves: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._all: frozenset[int] | None = None
+        self._values: dict[str, dict[str, frozenset[int]]] = {}
+
+    def all(self) -> frozenset[int]:
+        if self._all is None:
+            self._all = frozenset(self.searcher.reader().all_doc_ids())
+        return self._all
+
+    def leaf(self, fieldname: str, text) -> frozenset[int]:
+        key = (fieldname, text)
+        found = self._leaves.get(key)
+        if found is None:
+            term = query.Term(fieldname, text)
+            found = frozenset(self.searcher.docs_for_query(term))
+            self._leaves[key] = found
+            if len(self._leaves) > self.LEAF_CACHE:
+                self._leaves.popitem(last=False)
+        else:
+            self._leaves.move_to_end(key)
+        return found
+
+    def docs(self, node) -> frozenset[int] | set[int]:
+        if isinstance(node, query.Term):
+            return self.leaf(node.fieldname, node.text)
+        if isinstance(node, query.Every):
+            return self.all()
+        if isinstance(node, query.AndMaybe):
+            return self.docs(node.a)
+        if isinstance(node, query.Not):
+            return self.all() - self.docs(node.query)
+        if isinstance(node, query.Or):
+            out: set[int] = set()
+            for sub in node.subqueries:
+                out |= self.docs(sub)
+            return out
+        if isinstance(node, query.And):
+            positive = [s for s in node.subqueries if not isinstance(s, query.Not)]
+            negative = [s.query for s in node.subqueries if isinstance(s, query.Not)]
+            sets = sorted((self.docs(s) for s in positive), key=len) or [self.all()]
+            out = set(sets[0])
+            for other in sets[1:]:
+                if not out:
+                    break
+                out &= other
+            for sub in negative:
+                if not out:
+                    break
+                out -= self.docs(sub)
+            return out
+        # Phrases (positions must be checked): the matcher, unscored.
+        return set(self.searcher.docs_for_query(node))
+
+    def values(self, fieldname: str) -> dict[str, frozenset[int]]:
+        """value → documents, for a facet field (a handful of values each)."""
+        found = self._values.get(fieldname)
+        if found is None:
+            reader = self.searcher.reader()
+            found = self._values[fieldname] = {
+                value: self.leaf(fieldname, value)
+                for value in reader.field_terms(fieldname)
+                if value
+            }
+        return found
+
+    def facet_counts(self, matched) -> dict[str, dict[str, int]]:
+        facets = {}
+        for name in FACET_FIELDS:
+            counts = {}
+            for value, docs in self.values(name).items():
+                n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
+                if n:
+                    counts[value] = n
+            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return facets
 
 
 def _guarded(method):
@@ -222,7 +323,14 @@ class WhooshBackend(SearchBackend):
         except Exception as exc:
             raise IndexUnavailable("The search index could not be read: it is damaged.") from exc
         local.sig = sig
+        local.matched = _Matched(local.searcher)
         return local.searcher
+
+    def _matched(self, searcher) -> _Matched:
+        matched = getattr(self._local, "matched", None)
+        if matched is None or matched.searcher is not searcher:
+            matched = self._local.matched = _Matched(searcher)
+        return matched
 
     def _close_searcher(self) -> None:
         searcher = getattr(self._local, "searcher", None)
@@ -272,19 +380,20 @@ class WhooshBackend(SearchBackend):
         if not docs and not remove:
             return
         ix = self._writable()
-        writer = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT)
-        try:
-            for key in remove:
-                writer.delete_by_term("key", key)
-            for doc in docs:
-                writer.update_document(**_fields(doc))
-        except BaseException:
-            writer.cancel()
-            raise
-        # A save's few documents are committed as a new segment without merging (merging
-        # rewrites segments and made one save in twenty wait ~1 s); the small segments are
-        # merged once there are enough of them to slow searches down.
-        writer.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
+        with spelling_session():
+            writer = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT)
+            try:
+                for key in remove:
+                    writer.delete_by_term("key", key)
+                for doc in docs:
+                    writer.update_document(**_fields(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            # A save's few documents are committed as a new segment without merging
+            # (merging rewrites segments and made one save in twenty wait ~1 s); the small
+            # segments are merged once there are enough of them to slow searches down.
+            writer.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
 
     def mark_complete(self) -> None:
         path = self._current_path()
@@ -297,19 +406,31 @@ class WhooshBackend(SearchBackend):
         old = self._current_path_or_none()
         path = self._new_dir()
         count = 0
+        procs = max(1, int(getattr(settings, "SEARCH_INDEX_PROCS", 1)))
         try:
             ix = FileStorage(str(path), supports_mmap=False).open_index(schema=self.schema)
-            writer = ix.writer(limitmb=128)
-            try:
-                for doc in docs:
-                    writer.add_document(**_fields(doc))
-                    count += 1
-                    if progress and count % 50 == 0:
-                        progress(count)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(optimize=True)
+            with spelling_session():
+                # procs > 1: sub-processes analyse and write one segment each, kept as
+                # they are (merging them again would cost what the split saved).
+                options = {"limitmb": REBUILD_LIMITMB}
+                if procs > 1:
+                    options.update(procs=procs, multisegment=True, batchsize=100)
+                writer = ix.writer(**options)
+                try:
+                    for doc in docs:
+                        writer.add_document(**_fields(doc))
+                        count += 1
+                        if progress and count % 50 == 0:
+                            progress(count)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+            # whoosh's MpWriter drops a sub-process's segment silently if it fails:
+            # never swap in an index that lost documents.
+            indexed = ix.doc_count()
+            if indexed != count:
+                raise RuntimeError(f"The new index holds {indexed} of {count} documents.")
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
@@ -412,10 +533,18 @@ class WhooshBackend(SearchBackend):
             main = query.AndMaybe(main, exact)
         parts = [main, *positive, *(query.Not(n) for n in negative)]
         final = parts[0] if len(parts) == 1 else query.And(parts)
-        groups = {name: sorting.FieldFacet(name) for name in FACET_FIELDS} if facets else None
-        collector = searcher.collector(
-            limit=page * pagelen, groupedby=groups, maptype=sorting.Count if facets else None
-        )
+        # Counts and facets come from the set of matching documents, taken from the posting
+        # lists without scoring (cached per searcher); only the top page*pagelen hits are
+        # scored, by a collector free to skip blocks that cannot reach the top
+        # (block-max). Grouping inside the collector scored and kept every hit: most of
+        # the cost of a common word.
+        matched = self._matched(searcher).docs(final)
+        results.total = len(matched)
+        if facets:
+            results.facets = self._matched(searcher).facet_counts(matched)
+        if not matched:
+            return results
+        collector = searcher.collector(limit=page * pagelen)
         limited = TimeLimitCollector(
             collector, timelimit=settings.SEARCH_TIME_LIMIT, use_alarm=False
         )
@@ -424,24 +553,7 @@ class WhooshBackend(SearchBackend):
         except TimeLimit:
             results.timed_out = True
         found = limited.results()
-        if facets:
-            for name in FACET_FIELDS:
-                counts = found.groups(name)
-                results.facets[name] = {
-                    str(k): v
-                    for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-                    if k
-                }
-            results.total = sum(results.facets["kind"].values())
-        else:
-            results.total = found.scored_length()
-        found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-        found.formatter = _MarkFormatter()
-        stems = sorted(
-            {text.decode() if isinstance(text, bytes) else str(text)
-             for field, text in final.iter_all_terms() if field == "body"},
-            key=len,
-        )  # fmt: skip
+        stems = sorted(_body_terms(final), key=len)
         for hit in found[(page - 1) * pagelen : page * pagelen]:
             results.hits.append(self._hit(hit, stems))
         return results
@@ -450,7 +562,14 @@ class WhooshBackend(SearchBackend):
         fields = hit.fields()
         try:
             window = _snippet_window(fields.get("body", ""), stems or [])
-            marked = hit.highlights("body", text=window, top=2)
+            marked = best_passages(
+                window,
+                stems or [],
+                normalize_word,
+                word_re=TOKEN_RE,
+                maxchars=SNIPPET_CHARS,
+                surround=70,
+            )
         except Exception as exc:  # highlighting is a nicety; never lose the hit for it
             logger.debug("Highlighting failed: %r", exc)
             marked = ""
@@ -522,7 +641,9 @@ class WhooshBackend(SearchBackend):
                 probes = [(folded, maxdist), (transpositions(folded)[0], maxdist)]
                 for probe, dist in probes:
                     for cand in reader.terms_within(spell, probe, dist, prefix=1):
-                        freq = reader.doc_frequency(spell, cand)
+                        # The spelling field holds each word once per segment: how
+                        # common a word is comes from its indexed (stemmed) form.
+                        freq = reader.doc_frequency(fieldname, normalize_word(cand))
                         old = candidates.get(cand)
                         if old is None or (rank, -freq) < old:
                             candidates[cand] = (rank, -freq)
