@@ -464,3 +464,16 @@ def test_a_locked_database_never_fails_or_stalls_the_view(client, make_page):
     assert not stored("flask")
     view(client, "flask")
     assert stored("flask")
+
+
+def test_warm_stores_what_a_first_view_would(client, make_page, django_assert_num_queries):
+    make_page("Flask", "text", tags="micro")
+    make_page("Bottle", "See [[Flask]].")
+    view(client, "bottle")
+    assert snapshots.warm() == 1  # Flask; Bottle has one
+    with django_assert_num_queries(1):
+        warmed = client.get("/wiki/flask/")
+    PageSnapshot.objects.all().delete()
+    assert warmed.content == client.get("/wiki/flask/").content
+    assert snapshots.warm(["flask", "bottle"]) == 1
+    assert snapshots.warm() == 0

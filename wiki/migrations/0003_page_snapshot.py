@@ -4,6 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def create_content_version(apps, schema_editor):
+    """The row snapshot stores lock and every invalidation bumps: present from the start,
+    so that the first change and a concurrent store meet on the same row."""
+    ContentVersion = apps.get_model("wiki", "ContentVersion")
+    ContentVersion.objects.get_or_create(pk=1, defaults={"number": 0})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,4 +30,5 @@ class Migration(migrations.Migration):
                 'ordering': ['page'],
             },
         ),
+        migrations.RunPython(create_content_version, migrations.RunPython.noop),
     ]
