@@ -89,6 +89,37 @@ def _snippet_window(body: str, stems: list[str]) -> str:
     return body[start : start + SNIPPET_WINDOW_CHARS]
 
 
+_VOCABULARIES: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
+_VOCABULARIES_LOCK = threading.Lock()
+
+
+def _vocabulary(segment_reader, fieldname: str) -> frozenset[str]:
+    """Every word of a field in one segment, kept per process (a segment never changes;
+    its id is unique): asking the term table word by word cost ~0.1 ms a word."""
+    segment = segment_reader.segment()
+    if segment is None:  # an empty index
+        return frozenset()
+    key = (segment.segment_id(), fieldname)
+    with _VOCABULARIES_LOCK:
+        found = _VOCABULARIES.get(key)
+    if found is None:
+        found = frozenset(segment_reader.field_terms(fieldname))
+        with _VOCABULARIES_LOCK:
+            _VOCABULARIES[key] = found
+            while len(_VOCABULARIES) > 8:
+                _VOCABULARIES.popitem(last=False)
+    return found
+
+
+def _or(subqueries) -> query.Or:
+    """An Or scored as a tree of union matchers. Whoosh's default for segments under 5,000
+    documents reads and scores every posting up front ("preloaded"), which rules out
+    skipping the blocks that cannot reach the top hits."""
+    found = query.Or(subqueries)
+    found.matcher_type = query.Or.DEFAULT_MATCHER
+    return found
+
+
 def _body_terms(node) -> set[str]:
     """The body words a query looks for (not the ones it excludes): what snippets mark."""
     if isinstance(node, query.Not):
@@ -380,20 +411,42 @@ class WhooshBackend(SearchBackend):
         if not docs and not remove:
             return
         ix = self._writable()
-        with spelling_session():
-            writer = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT)
-            try:
+        writer = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT)
+        reader = None
+        try:
+            # One reader of the existing segments for the whole batch: whoosh's
+            # update_document/delete_by_term open (and read the term tables of) every
+            # segment again for each call.
+            reader = writer.reader()
+            largest = max((r for r, _ in reader.leaf_readers()), key=lambda r: r.doc_count_all())
+
+            def known(fieldname: str, word: str) -> bool:
+                # Only the largest segment is asked (nearly every word of an edited page is
+                # there); a word posted twice costs a few bytes, a word missed would be
+                # lost to "did you mean".
+                return word in _vocabulary(largest, fieldname)
+
+            def delete(key: str) -> None:
+                if ("key", key) in reader:
+                    for docnum in reader.postings("key", key).all_ids():
+                        writer.delete_document(docnum)
+
+            with spelling_session(known=known):
                 for key in remove:
-                    writer.delete_by_term("key", key)
+                    delete(key)
                 for doc in docs:
-                    writer.update_document(**_fields(doc))
-            except BaseException:
-                writer.cancel()
-                raise
-            # A save's few documents are committed as a new segment without merging
-            # (merging rewrites segments and made one save in twenty wait ~1 s); the small
-            # segments are merged once there are enough of them to slow searches down.
-            writer.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
+                    delete(doc.key)
+                    writer.add_document(**_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            if reader is not None:
+                reader.close()
+        # A save's few documents are committed as a new segment without merging (merging
+        # rewrites segments and made one save in twenty wait ~1 s); the small segments are
+        # merged once there are enough of them to slow searches down.
+        writer.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
 
     def mark_complete(self) -> None:
         path = self._current_path()
@@ -486,7 +539,7 @@ class WhooshBackend(SearchBackend):
             fields = self._fields_for(node.field, isinstance(node, q.Phrase))
             subs = [self._word_query(f, words, b) for f, b in fields.items()]
             subs = [s for s in subs if s is not None]
-            return (subs[0] if len(subs) == 1 else query.Or(subs)) if subs else None
+            return (subs[0] if len(subs) == 1 else _or(subs)) if subs else None
         if isinstance(node, q.Not):
             inner = self._convert(node.node)
             return query.Not(inner) if inner is not None else None
@@ -496,7 +549,7 @@ class WhooshBackend(SearchBackend):
                 return None
             if len(parts) == 1:
                 return parts[0]
-            return query.And(parts) if isinstance(node, q.And) else query.Or(parts)
+            return query.And(parts) if isinstance(node, q.And) else _or(parts)
         return None
 
     def _filters(self, pq: q.ParsedQuery, extra: dict | None):
@@ -639,14 +692,22 @@ class WhooshBackend(SearchBackend):
                 # faster). Damerau distance already counts a swapped pair as one edit; only
                 # a swap of the first two letters changes the prefix, so probe that one too.
                 probes = [(folded, maxdist), (transpositions(folded)[0], maxdist)]
-                for probe, dist in probes:
-                    for cand in reader.terms_within(spell, probe, dist, prefix=1):
-                        # The spelling field holds each word once per segment: how
-                        # common a word is comes from its indexed (stemmed) form.
-                        freq = reader.doc_frequency(fieldname, normalize_word(cand))
-                        old = candidates.get(cand)
-                        if old is None or (rank, -freq) < old:
-                            candidates[cand] = (rank, -freq)
+                # Per segment: a segment reader walks its word list with an automaton;
+                # a multi-segment reader falls back to a distance per word (~10x slower).
+                leaves = [leaf for leaf, _ in reader.leaf_readers()]
+                found = {
+                    cand
+                    for probe, dist in probes
+                    for leaf in leaves
+                    for cand in leaf.terms_within(spell, probe, dist, prefix=1)
+                }
+                for cand in sorted(found):
+                    # The spelling field holds each word once per segment: how common
+                    # a word is comes from its indexed (stemmed) form.
+                    freq = reader.doc_frequency(fieldname, normalize_word(cand))
+                    old = candidates.get(cand)
+                    if old is None or (rank, -freq) < old:
+                        candidates[cand] = (rank, -freq)
             best = best_correction(folded, candidates)
             if best:
                 corrections[word.lower()] = best

@@ -78,18 +78,26 @@ def _index_form(word: str) -> tuple[str, str] | None:
 
 
 @contextlib.contextmanager
-def spelling_session():
+def spelling_session(known=None):
     """Within one index writer: give each unstemmed word to the spelling field once per
     segment instead of once per document (whoosh posts it per document, always at
-    document 0 — the same information, hundreds of postings a page)."""
+    document 0 — the same information, hundreds of postings a page). known(field, word),
+    when given, says a word is in the index already: a save then writes only new words
+    (each term costs a block in the new segment; most of a one-page commit)."""
     _state.seen = defaultdict(set)  # per field object
+    _state.known = known
     try:
         yield
     finally:
         _state.seen = None
+        _state.known = None
 
 
 class FastText(TEXT):
+    def __init__(self, name: str, **kwargs):
+        super().__init__(**kwargs)
+        self.name = name  # whoosh fields do not know their name; the spelling field does
+
     def index(self, value, **kwargs):
         if kwargs or not isinstance(value, str):
             return list(super().index(value, **kwargs))
@@ -103,6 +111,10 @@ class FastText(TEXT):
             if seen is not None:
                 words -= seen[id(self)]
                 seen[id(self)] |= words
+                known = getattr(_state, "known", None)
+                if known is not None:
+                    spellfield = self.spelling_prefix + self.name
+                    words = {w for w in words if not known(spellfield, w)}
             _state.spell = (value, words)
         fmt = self.format
         boost = fmt.field_boost
@@ -126,10 +138,12 @@ def build_schema() -> Schema:
         key=ID(stored=True, unique=True),
         kind=ID(stored=True, sortable=True),
         object_id=STORED,
-        title=FastText(analyzer=analyzer, stored=True, spelling=True, field_boost=TITLE_BOOST),
+        title=FastText(
+            "title", analyzer=analyzer, stored=True, spelling=True, field_boost=TITLE_BOOST
+        ),
         title_exact=ID,
         title_ngram=NGRAMWORDS(minsize=2, maxsize=15, at="start"),
-        body=FastText(analyzer=analyzer, stored=True, spelling=True),
+        body=FastText("body", analyzer=analyzer, stored=True, spelling=True),
         tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
         fkind=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
