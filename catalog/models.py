@@ -146,6 +146,9 @@ class Entry(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True, help_text="Markdown; wiki links work.")
     description_html = models.TextField(blank=True, editable=False)
+    # The link targets the description names, "|kind:key|kind:key|" (wiki pages are kind
+    # "page"): when one appears, moves or goes away, the description is rendered again.
+    description_links = models.TextField(blank=True, default="", editable=False)
     homepage = models.URLField(blank=True)
     repository = models.URLField(blank=True)
     licence = models.CharField(max_length=100, blank=True)

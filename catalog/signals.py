@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from catalog.links import entry_keys
 from catalog.models import Component, Entry, Framework
+from wiki.signals import link_targets_changed
 
 SENDERS = (Entry, Framework, Component)
 
@@ -80,3 +81,16 @@ def connect_content_version() -> None:
     for field in ("python_versions", "sources", "pages"):
         through = getattr(Entry, field).through
         m2m_changed.connect(_bump_content_version, sender=through, dispatch_uid=f"cv_m2m_{field}")
+
+
+# ---------------------------------------------------------------- descriptions
+
+
+def on_link_targets_changed(sender, kind: str, keys, **kwargs) -> None:
+    """A page or entry that descriptions may name appeared, moved or went away."""
+    from catalog import services
+
+    services.rerender_descriptions_naming(kind=kind, keys=keys)
+
+
+link_targets_changed.connect(on_link_targets_changed, dispatch_uid="catalog_descriptions")

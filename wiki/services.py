@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from wiki.markup import Rendered, render, render_many
 from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, slug_for, validate_title
-from wiki.signals import page_deleted, page_links_changed, page_saved
+from wiki.signals import link_targets_changed, page_deleted, page_links_changed, page_saved
 
 
 class EditConflict(Exception):
@@ -221,9 +221,19 @@ def _pages_wanting(keys: set[str], *, kind: str = PageLink.PAGE) -> set[int]:
     )
 
 
+def _targets_changed(keys: set[str], *, kind: str = PageLink.PAGE, exclude=frozenset()) -> None:
+    """Link targets named by these keys appeared, moved or went away: re-render the pages
+    naming them (but `exclude`), and tell other apps, whose own texts may name them too."""
+    keys = {k for k in keys if k}
+    if not keys:
+        return
+    _relink(_pages_wanting(keys, kind=kind) - set(exclude))
+    link_targets_changed.send(sender=Page, kind=kind, keys=keys)
+
+
 def links_changed(*, kind: str, keys: Iterable[str]) -> None:
     """Another app's link target appeared, moved or went away: refresh the pages naming it."""
-    _relink(_pages_wanting(set(keys), kind=kind))
+    _targets_changed(set(keys), kind=kind)
 
 
 # ---------------------------------------------------------------- writes
@@ -257,7 +267,7 @@ def page_create(
     page.save()
     _commit_revision(page, number=1, author=author, comment=comment or "Created")
     _set_tags(page, tag_names)
-    _relink(_pages_wanting({page.key, page.slug_key}) - {page.pk})
+    _targets_changed({page.key, page.slug_key}, exclude={page.pk})
     page_saved.send(sender=Page, page=page, created=True)
     return page
 
@@ -315,7 +325,7 @@ def page_update(
     if tag_names is not None:
         _set_tags(fresh, tag_names)
     if fresh.key not in old_keys:
-        _relink(_pages_wanting(old_keys | {fresh.key}) - {fresh.pk})
+        _targets_changed(old_keys | {fresh.key}, exclude={fresh.pk})
     page_saved.send(sender=Page, page=fresh, created=False)
     return fresh
 
@@ -354,7 +364,6 @@ def page_revert(*, page: Page, number: int, author=None, base_revision: int | No
 @transaction.atomic
 def page_delete(*, page: Page) -> None:
     keys = {page.key, page.slug_key}
-    wanting = _pages_wanting(keys) - {page.pk}
     pk, slug = page.pk, page.slug
     linked = set(
         PageLink.objects.filter(source=page, target__isnull=False).values_list(
@@ -364,7 +373,7 @@ def page_delete(*, page: Page) -> None:
     page.delete()
     if linked:
         page_links_changed.send(sender=Page, source_id=pk, target_ids=linked)
-    _relink(wanting)
+    _targets_changed(keys)  # the links naming it stay (target emptied): they turn red
     page_deleted.send(sender=Page, page_id=pk, slug=slug)
 
 
@@ -396,7 +405,7 @@ def page_ensure_rendered(page: Page) -> Page:
             author=None,
             comment="Loaded from fixtures",
         )
-    _relink(_pages_wanting({page.key, page.slug_key}) - {page.pk})
+    _targets_changed({page.key, page.slug_key}, exclude={page.pk})
     page_saved.send(sender=Page, page=page, created=latest is None)
     return page
 
@@ -535,13 +544,11 @@ def pages_render_new(
                 done += _store_first_revisions(rendered, author, comment)
                 if progress:
                     progress(len(rendered))
-        keys = set(Page.objects.filter(pk__in=ids).values_list("key", "slug_key").distinct())
-        flat = {k for pair in keys for k in pair}
-        wanting: set[int] = set()
-        flat_list = sorted(flat)
-        for start in range(0, len(flat_list), 500):
-            wanting |= _pages_wanting(set(flat_list[start : start + 500]))
-        _relink(wanting - set(ids))
+        # The older pages (and other apps' texts) that were waiting for these titles.
+        pairs = Page.objects.filter(pk__in=ids).values_list("key", "slug_key").distinct()
+        keys = sorted({k for pair in pairs for k in pair})
+        for start in range(0, len(keys), 500):
+            _targets_changed(set(keys[start : start + 500]), exclude=set(ids))
     return done
 
 

@@ -14,6 +14,11 @@ page_deleted = Signal()
 # transaction: source_id=<int>, target_ids=<set[int]> — the pages that gained or lost a
 # link from this source (their backlink counts changed). Bulk paths send it too.
 page_links_changed = Signal()
+# Sent by wiki.services when link targets named by some keys appear, move or go away —
+# wiki pages (kind "page") or another app's targets (links_changed): kind=<str>,
+# keys=<set[str]>. The wiki re-renders its own pages; apps with texts of their own that
+# name such targets (catalog descriptions) listen.
+link_targets_changed = Signal()
 
 
 @receiver(pre_save, sender="wiki.Page", dispatch_uid="wiki_page_keys")

@@ -108,3 +108,48 @@ def test_raw_loaddata_gets_description_html(db, tmp_path, django_capture_on_comm
     html = Entry.objects.get(slug="quart").description_html
     assert "<em>Flask</em>" in html
     assert 'href="/catalog/flask/"' in html
+
+
+def _description(entry: Entry) -> str:
+    return Entry.objects.get(pk=entry.pk).description_html
+
+
+def test_description_links_follow_pages_created_renamed_and_deleted(db, make_page, client):
+    """A description naming a wiki page that does not exist yet links red; the link turns
+    blue when the page is created (by a save or by an import), red again when it goes."""
+    from wiki import services as wiki_services
+    from wiki.importer import import_lines
+
+    entry = services.framework_create(
+        name="Quixote",
+        slug="quixote",
+        kind="micro",
+        description="See [[Quixote Tutorial]] and [[Quixote Sessions]] and QuixoteFaq.",
+    )
+    assert _description(entry).count("wikilink missing") == 3
+    tutorial = make_page("Quixote Tutorial", "How to.")
+    html = _description(entry)
+    assert 'href="/wiki/quixote-tutorial/"' in html
+    assert html.count("wikilink missing") == 2
+    import_lines(
+        ['{"title": "Quixote Sessions", "body": "x"}', '{"title": "QuixoteFaq", "body": "y"}']
+    )
+    html = _description(entry)
+    assert "wikilink missing" not in html
+    assert 'href="/wiki/quixote-faq/"' in html
+    # Renamed: its slug (and so the old name) still leads there, now titled anew.
+    wiki_services.page_update(page=tutorial, body="How to.", title="Quixote Guide")
+    assert 'href="/wiki/quixote-tutorial/" title="Quixote Guide"' in _description(entry)
+    wiki_services.page_delete(page=Page.objects.get(title="Quixote Sessions"))
+    assert _description(entry).count("wikilink missing") == 1
+    assert "wikilink missing" in client.get("/catalog/quixote/").content.decode()
+
+
+def test_description_links_follow_entries_created_later(db):
+    flask = services.framework_create(
+        name="Flask", slug="flask", kind="micro", description="Compare [[framework:bottle]]."
+    )
+    assert "wikilink missing framework" in _description(flask)
+    services.framework_create(name="Bottle", slug="bottle", kind="micro")
+    html = _description(flask)
+    assert 'href="/catalog/bottle/"' in html and "missing" not in html
