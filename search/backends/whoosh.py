@@ -14,6 +14,7 @@ rebuild fills a fresh directory and swaps CURRENT, so searches keep answering.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import os
@@ -27,7 +28,8 @@ from pathlib import Path
 
 from django.conf import settings
 from whoosh import index, query
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.codec.base import Automata
+from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 
 from search import query as q
@@ -50,6 +52,7 @@ from search.backends.whoosh_schema import (
     normalize_word,
     spelling_session,
 )
+from search.backends.whoosh_scoring import best, score_all
 from search.documents import Document
 from search.snippets import best_passages
 from search.spelling import best_correction, transpositions
@@ -89,26 +92,60 @@ def _snippet_window(body: str, stems: list[str]) -> str:
     return body[start : start + SNIPPET_WINDOW_CHARS]
 
 
-_VOCABULARIES: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
+_VOCABULARIES: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
 _VOCABULARIES_LOCK = threading.Lock()
+_VOCABULARIES_KEPT = 64
 
 
-def _vocabulary(segment_reader, fieldname: str) -> frozenset[str]:
-    """Every word of a field in one segment, kept per process (a segment never changes;
-    its id is unique): asking the term table word by word cost ~0.1 ms a word."""
+def _vocabulary(segment_reader, fieldname: str) -> list[str]:
+    """Every word of a field in one segment, sorted, kept per process (a segment never
+    changes; its id is unique). Whoosh's term table without mmap costs a seek and a read
+    per probe: ~0.1 ms a word asked, ~200 ms for one "did you mean" at 10k pages."""
     segment = segment_reader.segment()
     if segment is None:  # an empty index
-        return frozenset()
+        return []
     key = (segment.segment_id(), fieldname)
     with _VOCABULARIES_LOCK:
         found = _VOCABULARIES.get(key)
+        if found is not None:
+            _VOCABULARIES.move_to_end(key)
     if found is None:
-        found = frozenset(segment_reader.field_terms(fieldname))
+        found = sorted(segment_reader.field_terms(fieldname))
         with _VOCABULARIES_LOCK:
             _VOCABULARIES[key] = found
-            while len(_VOCABULARIES) > 8:
+            while len(_VOCABULARIES) > _VOCABULARIES_KEPT:
                 _VOCABULARIES.popitem(last=False)
     return found
+
+
+def _contains(words: list[str], word: str) -> bool:
+    i = bisect.bisect_left(words, word)
+    return i < len(words) and words[i] == word
+
+
+class _ListCursor:
+    """The two methods of a Whoosh field cursor that Automata.find_matches uses, over a
+    sorted list of words."""
+
+    def __init__(self, words: list[str]):
+        self.words = words
+        self.i = 0
+
+    def text(self) -> str | None:
+        return self.words[self.i] if self.i < len(self.words) else None
+
+    def find(self, term: str) -> None:
+        self.i = bisect.bisect_left(self.words, term)
+
+
+def _words_within(leaves, fieldname: str, word: str, maxdist: int, prefix: int) -> set[str]:
+    """Words of the field within maxdist (Damerau) edits of word, over every segment."""
+    dfa = Automata.levenshtein_dfa(word, maxdist, prefix)  # once, not once per segment
+    return {
+        found
+        for leaf in leaves
+        for found in Automata.find_matches(dfa, _ListCursor(_vocabulary(leaf, fieldname)))
+    }
 
 
 def _or(subqueries) -> query.Or:
@@ -158,6 +195,19 @@ def _fields(doc: Document) -> dict:
         "updated": doc.updated.isoformat() if doc.updated else "",
         "digest": doc.digest,
     }
+
+
+class _RecordingCollector(TopCollector):
+    """The top hits, and every matching document number (for the total and facets): no
+    block skipping, since every match must be seen anyway."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit=limit, usequality=False)
+        self.seen: set[int] = set()
+
+    def collect(self, sub_docnum):
+        self.seen.add(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
 
 
 class _Matched:
@@ -235,11 +285,13 @@ class _Matched:
         return found
 
     def facet_counts(self, matched) -> dict[str, dict[str, int]]:
+        if not isinstance(matched, set | frozenset):
+            matched = set(matched)
         facets = {}
         for name in FACET_FIELDS:
             counts = {}
             for value, docs in self.values(name).items():
-                n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
+                n = len(matched & docs)  # C speed; iterates the smaller set
                 if n:
                     counts[value] = n
             facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -424,7 +476,7 @@ class WhooshBackend(SearchBackend):
                 # Only the largest segment is asked (nearly every word of an edited page is
                 # there); a word posted twice costs a few bytes, a word missed would be
                 # lost to "did you mean".
-                return word in _vocabulary(largest, fieldname)
+                return _contains(_vocabulary(largest, fieldname), word)
 
             def delete(key: str) -> None:
                 if ("key", key) in reader:
@@ -586,33 +638,36 @@ class WhooshBackend(SearchBackend):
             main = query.AndMaybe(main, exact)
         parts = [main, *positive, *(query.Not(n) for n in negative)]
         final = parts[0] if len(parts) == 1 else query.And(parts)
-        # Counts and facets come from the set of matching documents, taken from the posting
-        # lists without scoring (cached per searcher); only the top page*pagelen hits are
-        # scored, by a collector free to skip blocks that cannot reach the top
-        # (block-max). Grouping inside the collector scored and kept every hit: most of
-        # the cost of a common word.
-        matched = self._matched(searcher).docs(final)
+        # Common shapes (words, OR, AND, NOT, filters) are scored a posting block at a
+        # time (whoosh_scoring): every matching document gets its score, so the total and
+        # the facet counts come from the same pass, and the top hits are a heap away.
+        # Others (phrases) go through Whoosh's collector, recording every match.
+        matched_sets = self._matched(searcher)
+        stems = sorted(_body_terms(final), key=len)
+        start, stop = (page - 1) * pagelen, page * pagelen
+        scores = score_all(searcher, final, excluded=matched_sets.docs)
+        if scores is not None:
+            matched = scores.keys()
+            top = [(docnum, score) for score, docnum in best(scores, stop)[start:stop]]
+            hits = [(searcher.stored_fields(docnum), score) for docnum, score in top]
+        else:
+            collector = _RecordingCollector(limit=stop)
+            limited = TimeLimitCollector(
+                collector, timelimit=settings.SEARCH_TIME_LIMIT, use_alarm=False
+            )
+            try:
+                searcher.search_with_collector(final, limited)
+            except TimeLimit:
+                results.timed_out = True  # counts below are of what was found in time
+            matched = collector.seen
+            hits = [(hit.fields(), hit.score) for hit in limited.results()[start:stop]]
         results.total = len(matched)
         if facets:
-            results.facets = self._matched(searcher).facet_counts(matched)
-        if not matched:
-            return results
-        collector = searcher.collector(limit=page * pagelen)
-        limited = TimeLimitCollector(
-            collector, timelimit=settings.SEARCH_TIME_LIMIT, use_alarm=False
-        )
-        try:
-            searcher.search_with_collector(final, limited)
-        except TimeLimit:
-            results.timed_out = True
-        found = limited.results()
-        stems = sorted(_body_terms(final), key=len)
-        for hit in found[(page - 1) * pagelen : page * pagelen]:
-            results.hits.append(self._hit(hit, stems))
+            results.facets = matched_sets.facet_counts(matched)
+        results.hits = [self._hit(fields, score, stems) for fields, score in hits]
         return results
 
-    def _hit(self, hit, stems: list[str] | None = None) -> Hit:
-        fields = hit.fields()
+    def _hit(self, fields: dict, score: float | None, stems: list[str] | None = None) -> Hit:
         try:
             window = _snippet_window(fields.get("body", ""), stems or [])
             marked = best_passages(
@@ -637,7 +692,7 @@ class WhooshBackend(SearchBackend):
             title=fields["title"],
             url=fields["url"],
             snippet=snippet,
-            score=round(float(hit.score or 0.0), 4),
+            score=round(float(score or 0.0), 4),
             status=fields.get("status", ""),
             fkind=fields.get("fkind", ""),
         )
@@ -692,15 +747,12 @@ class WhooshBackend(SearchBackend):
                 # faster). Damerau distance already counts a swapped pair as one edit; only
                 # a swap of the first two letters changes the prefix, so probe that one too.
                 probes = [(folded, maxdist), (transpositions(folded)[0], maxdist)]
-                # Per segment: a segment reader walks its word list with an automaton;
-                # a multi-segment reader falls back to a distance per word (~10x slower).
+                # Per segment (a multi-segment reader computes a distance per word, ~10x
+                # slower), over the segments' word lists held in memory.
                 leaves = [leaf for leaf, _ in reader.leaf_readers()]
-                found = {
-                    cand
-                    for probe, dist in probes
-                    for leaf in leaves
-                    for cand in leaf.terms_within(spell, probe, dist, prefix=1)
-                }
+                found = set().union(
+                    *(_words_within(leaves, spell, probe, dist, 1) for probe, dist in probes)
+                )
                 for cand in sorted(found):
                     # The spelling field holds each word once per segment: how common
                     # a word is comes from its indexed (stemmed) form.
