@@ -613,6 +613,23 @@ class WhooshBackend(SearchBackend):
             (negative if f.negated else positive).append(query.Term(fieldname, value))
         return positive, negative
 
+    def _final_query(self, pq: q.ParsedQuery, extra: dict | None):
+        """The Whoosh query for a parsed query and the request's filters (None: nothing
+        to search for)."""
+        text = self._convert(pq.text) if pq.text is not None else None
+        positive, negative = self._filters(pq, extra)
+        if text is None and not positive:
+            return None
+        main = text if text is not None else query.Every()
+        words = [t.word for t in pq.words() if t.field in (None, "title")]
+        if words and text is not None:
+            exact = query.Term(
+                "title_exact", normalize_title(" ".join(words)), boost=EXACT_TITLE_BOOST
+            )
+            main = query.AndMaybe(main, exact)
+        parts = [main, *positive, *(query.Not(n) for n in negative)]
+        return parts[0] if len(parts) == 1 else query.And(parts)
+
     @_guarded
     def search(
         self,
@@ -625,19 +642,9 @@ class WhooshBackend(SearchBackend):
     ) -> SearchResults:
         results = SearchResults(query=pq.display(), hits=[], total=0, page=page, pagelen=pagelen)
         searcher = self._searcher()
-        text = self._convert(pq.text) if pq.text is not None else None
-        positive, negative = self._filters(pq, extra)
-        if text is None and not positive:
+        final = self._final_query(pq, extra)
+        if final is None:
             return results
-        main = text if text is not None else query.Every()
-        words = [t.word for t in pq.words() if t.field in (None, "title")]
-        if words and text is not None:
-            exact = query.Term(
-                "title_exact", normalize_title(" ".join(words)), boost=EXACT_TITLE_BOOST
-            )
-            main = query.AndMaybe(main, exact)
-        parts = [main, *positive, *(query.Not(n) for n in negative)]
-        final = parts[0] if len(parts) == 1 else query.And(parts)
         # Common shapes (words, OR, AND, NOT, filters) are scored a posting block at a
         # time (whoosh_scoring): every matching document gets its score, so the total and
         # the facet counts come from the same pass, and the top hits are a heap away.

@@ -101,9 +101,13 @@ class FastText(TEXT):
     def index(self, value, **kwargs):
         if kwargs or not isinstance(value, str):
             return list(super().index(value, **kwargs))
-        forms = [f for f in map(_index_form, _WORD_RE.findall(value)) if f is not None]
+        every = list(map(_index_form, _WORD_RE.findall(value)))
+        forms = [f for f in every if f is not None]
+        # StopFilter(renumber=True): the first word kept keeps its position, the words
+        # after it are numbered on from there, stop words left out.
+        first = next((i for i, f in enumerate(every) if f is not None), 0)
         positions: dict[str, list[int]] = defaultdict(list)
-        for pos, (_, stemmed) in enumerate(forms):
+        for pos, (_, stemmed) in enumerate(forms, start=first):
             positions[stemmed].append(pos)
         if self.separate_spelling():
             seen = getattr(_state, "seen", None)
