@@ -472,11 +472,16 @@ class WhooshBackend(SearchBackend):
             reader = writer.reader()
             largest = max((r for r, _ in reader.leaf_readers()), key=lambda r: r.doc_count_all())
 
+            vocabularies: dict[str, list[str]] = {}
+
             def known(fieldname: str, word: str) -> bool:
                 # Only the largest segment is asked (nearly every word of an edited page is
                 # there); a word posted twice costs a few bytes, a word missed would be
                 # lost to "did you mean".
-                return _contains(_vocabulary(largest, fieldname), word)
+                words = vocabularies.get(fieldname)
+                if words is None:
+                    words = vocabularies[fieldname] = _vocabulary(largest, fieldname)
+                return _contains(words, word)
 
             def delete(key: str) -> None:
                 if ("key", key) in reader:
