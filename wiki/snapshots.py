@@ -195,13 +195,23 @@ def if_none_match(request: HttpRequest, etag: str) -> bool:
     return False
 
 
+def _headers(etag: str, gz: bool) -> dict[str, str]:
+    return {"ETag": gzip_etag(etag) if gz else etag, "Cache-Control": "no-cache", "Vary": VARY}
+
+
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """A 304 if the reader already has this content (in either representation)."""
+    if not if_none_match(request, etag):
+        return None
+    return HttpResponseNotModified(headers=_headers(etag, accepts_gzip(request)))
+
+
 def respond(request: HttpRequest, snapshot: Snapshot) -> HttpResponse:
     """The response for a snapshot: 304, the gzip bytes, or the decompressed body."""
+    if (response := not_modified(request, snapshot.etag)) is not None:
+        return response
     gz = accepts_gzip(request)
-    etag = gzip_etag(snapshot.etag) if gz else snapshot.etag
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": VARY}
-    if if_none_match(request, snapshot.etag):
-        return HttpResponseNotModified(headers=headers)
+    headers = _headers(snapshot.etag, gz)
     if gz:
         headers["Content-Encoding"] = "gzip"
         body = snapshot.content

@@ -7,7 +7,7 @@ import hashlib
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -139,15 +139,8 @@ def _current_page_view(request: HttpRequest, page: Page, version: int | None) ->
     tags = list(page.tags.all())
     backlink_count = selectors.backlink_count(page)
     etag = _page_etag(page, tags, backlink_count)
-    if snapshots.if_none_match(request, etag):
-        gz = snapshots.accepts_gzip(request)
-        return HttpResponseNotModified(
-            headers={
-                "ETag": snapshots.gzip_etag(etag) if gz else etag,
-                "Cache-Control": "no-cache",
-                "Vary": snapshots.VARY,
-            }
-        )
+    if (not_modified := snapshots.not_modified(request, etag)) is not None:
+        return not_modified
     response = _page_view(request, page, None, tags=tags, backlink_count=backlink_count)
     if response.status_code != 200 or response.streaming or response.cookies:
         return response
