@@ -337,3 +337,25 @@ def test_save_posts_only_new_spelling_words(filled):
         [newest] = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all() == 1]
         assert list(newest.field_terms("spell_body")) == ["zyzzogeton"]
     assert backend.correct(["zyzzogetom"]) == {"zyzzogetom": "zyzzogeton"}
+
+
+def test_rebuild_leaves_word_lists_that_did_you_mean_reads(whoosh_backend, monkeypatch):
+    from search.backends import whoosh as module
+
+    docs = [
+        Document(kind="page", object_id=1, title="CherryPy", body="object publishing", url="/"),
+        Document(kind="page", object_id=2, title="Other", body="the middleware layer", url="/"),
+    ]
+    whoosh_backend.rebuild(iter(docs), 2)
+    folder = whoosh_backend._current_path()
+    lists = sorted(p.name for p in folder.glob("words-*-spell_body.txt"))
+    assert lists and "middleware" in (folder / lists[0]).read_text().split("\n")
+    module._VOCABULARIES.clear()
+    monkeypatch.setattr(
+        "whoosh.reading.SegmentReader.field_terms",
+        lambda *a, **k: pytest.fail("read the term table instead of the word list"),
+    )
+    assert whoosh_backend.correct(["midleware", "cherypy"]) == {
+        "midleware": "middleware",
+        "cherypy": "cherrypy",
+    }
