@@ -95,8 +95,11 @@ _CLEANER = nh3.Cleaner(
 
 
 def sanitize(html: str) -> str:
-    """Clean an HTML fragment by allowlist. Idempotent: sanitize(sanitize(x)) == sanitize(x)."""
-    return _CLEANER.clean(html)
+    """Clean an HTML fragment by allowlist. Idempotent: sanitize(sanitize(x)) == sanitize(x).
+
+    Leading byte-order marks go: the HTML parser drops one at the start of its input, so
+    a cleaned "<!-- … -->\ufeff" would otherwise lose its BOM only on the second pass."""
+    return _CLEANER.clean(html).lstrip("\ufeff")
 
 
 # ---------------------------------------------------------------- link extension
