@@ -503,3 +503,20 @@ def test_warm_stores_what_a_first_view_would(client, make_page, django_assert_nu
     assert warmed.content == client.get("/wiki/flask/").content
     assert snapshots.warm(["flask", "bottle"]) == 1
     assert snapshots.warm() == 0
+
+
+def test_warm_pages_command_stores_every_page(make_page, client, django_assert_num_queries):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_page("Flask", "text")
+    make_page("Bottle", "See [[Flask]].")
+    out = StringIO()
+    call_command("warm_pages", stdout=out)
+    assert "2 page(s) stored" in out.getvalue()
+    assert PageSnapshot.objects.count() == 2
+    with django_assert_num_queries(1):
+        assert client.get("/wiki/bottle/").status_code == 200
+    call_command("warm_pages", stdout=out)
+    assert "0 page(s) stored" in out.getvalue()
