@@ -1,7 +1,9 @@
 """Catalog admin: frameworks and components as separate proxies, matrix cells inline.
 
 The proxies set ``type`` themselves; constraint failures come back as plain sentences on
-the field they concern (catalog.forms.EntryAdminForm), never as a database error.
+the field they concern (catalog.forms.EntryAdminForm), never as a database error. Every
+save and delete goes through catalog/services.py; an entry's description is rendered
+before the admin opens its transaction.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
+from catalog import services
 from catalog.forms import ComponentAdminForm, FrameworkAdminForm
 from catalog.models import (
     Component,
@@ -92,7 +95,23 @@ ENTRY_FIELDSETS_COMMON = [
 ]
 
 
-class EntryAdmin(admin.ModelAdmin):
+class ServiceSaves:
+    """Inline rows saved and deleted through catalog/services.py."""
+
+    SAVERS = {
+        Support: (services.support_save, services.support_delete, "support"),
+        Relation: (services.relation_save, services.relation_delete, "relation"),
+    }
+
+    def save_formset(self, request, form, formset, change) -> None:
+        save, delete, name = self.SAVERS[formset.model]
+        for obj in formset.save(commit=False):
+            save(**{name: obj, "validate": False})
+        for obj in formset.deleted_objects:
+            delete(**{name: obj})
+
+
+class EntryAdmin(ServiceSaves, admin.ModelAdmin):
     list_display = ["name", "slug", "status", "first_release", "end_year", "updated"]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
@@ -103,6 +122,26 @@ class EntryAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            # Rendered here, before the admin's transaction: never under the write lock.
+            text = request.POST.get("description", "").replace("\r\n", "\n")
+            request._catalog_description = (text, services.render_description(text))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj: Entry, form, change: bool) -> None:
+        text, rendered = getattr(request, "_catalog_description", (None, None))
+        if text != obj.description:
+            rendered = services.render_description(obj.description)
+        services.entry_save(entry=obj, rendered=rendered, validate=False)
+
+    def delete_model(self, request, obj: Entry) -> None:
+        services.entry_delete(entry=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for entry in queryset:
+            services.entry_delete(entry=entry)
 
 
 @admin.register(Framework)
@@ -144,11 +183,34 @@ class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = URL_HTTPS
     prepopulated_fields = {"key": ["title"]}
 
+    def save_model(self, request, obj: Source, form, change: bool) -> None:
+        services.source_save(source=obj, validate=False)
+
+    def delete_model(self, request, obj: Source) -> None:
+        services.source_delete(source=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for source in queryset:
+            services.source_delete(source=source)
+
 
 @admin.register(PythonVersion)
 class PythonVersionAdmin(admin.ModelAdmin):
     list_display = ["name", "major", "minor"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj: PythonVersion, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.catalog_changed(entries=obj.entries.values_list("pk", flat=True))
+
+    def delete_model(self, request, obj: PythonVersion) -> None:
+        entries = list(obj.entries.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        services.catalog_changed(entries=entries)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for version in queryset:
+            self.delete_model(request, version)
 
 
 @admin.register(Support)
@@ -161,6 +223,16 @@ class SupportAdmin(admin.ModelAdmin):
     autocomplete_fields = ["framework", "engine", "superseded_by", "evidence_page"]
     list_select_related = ["framework", "engine"]
     formfield_overrides = URL_HTTPS
+
+    def save_model(self, request, obj: Support, form, change: bool) -> None:
+        services.support_save(support=obj, validate=False)
+
+    def delete_model(self, request, obj: Support) -> None:
+        services.support_delete(support=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for cell in queryset:
+            services.support_delete(support=cell)
 
 
 @admin.register(Entry)

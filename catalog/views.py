@@ -19,7 +19,9 @@ from catalog.forms import (
 )
 from catalog.matrix import LEVEL_MEANINGS, LEVEL_WORDS, export_csv, export_json
 from catalog.models import Component, EntryType, Framework, Level
-from config.jsonsafe import HtmlSafeJSONEncoder
+from catalog.services import COLLECTION, NAMES
+from core.jsonsafe import HtmlSafeJSONEncoder
+from core.pagecache import depends_on
 
 PAGE_SIZE = 50
 COMPARE_MIN, COMPARE_MAX = 2, 4
@@ -34,6 +36,12 @@ def _legend() -> list[dict[str, str]]:
 
 @require_GET
 def framework_list(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("q"):  # a text query follows the search index, not versions
+        depends_on(
+            request,
+            collections=[COLLECTION],
+            params=[*FrameworkFilterForm.base_fields, "page"],
+        )
     form = FrameworkFilterForm(request.GET or None)
     frameworks = selectors.framework_list(request.GET)
     page = Paginator(frameworks, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -58,6 +66,9 @@ def _detail(request: HttpRequest, model, slug: str, template: str) -> HttpRespon
         if moved is not None:
             return redirect(moved.get_absolute_url())
         raise Http404(slug)
+    # Its version covers what the page shows: its facts, cells, relations, the names of
+    # the entries they name and the wiki pages about it (catalog/services.py bumps it).
+    depends_on(request, entry)
     detail = selectors.entry_detail(entry)
     return render(request, template, {"entry": entry, "detail": detail, "legend": _legend()})
 
@@ -69,6 +80,7 @@ def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def component_list(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=[*ComponentFilterForm.base_fields, "page"])
     form = ComponentFilterForm(request.GET or None)
     components = selectors.filter_components(request.GET)
     page = Paginator(components, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -99,6 +111,7 @@ def _matrix_from(request: HttpRequest) -> tuple[MatrixFilterForm, selectors.Matr
 
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=list(MatrixFilterForm.base_fields))
     form, grid = _matrix_from(request)
     return render(
         request,
@@ -109,6 +122,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def matrix_csv(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     response = HttpResponse(export_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="matrix.csv"'
     return response
@@ -116,6 +130,7 @@ def matrix_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def matrix_json(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     return HttpResponse(
         json.dumps(export_json(), ensure_ascii=False, indent=1, cls=HtmlSafeJSONEncoder),
         content_type="application/json; charset=utf-8",
@@ -124,6 +139,7 @@ def matrix_json(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def matrix_svg(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=list(MatrixFilterForm.base_fields))
     _, grid = _matrix_from(request)
     return HttpResponse(charts.matrix_svg(grid), content_type="image/svg+xml; charset=utf-8")
 
@@ -134,6 +150,7 @@ def _timeline_entries():
 
 @require_GET
 def timeline_svg(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     return HttpResponse(
         charts.timeline_svg(_timeline_entries()), content_type="image/svg+xml; charset=utf-8"
     )
@@ -141,6 +158,7 @@ def timeline_svg(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def charts_page(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     return render(
         request,
         "catalog/charts.html",
@@ -156,6 +174,8 @@ def charts_page(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     wanted = list(dict.fromkeys(s.strip() for s in request.GET.getlist("f") if s.strip()))
     entries, unknown = selectors.compare_entries(wanted[: COMPARE_MAX + 5])
+    # The compared entries' versions cover their rows; the picker lists every framework.
+    depends_on(request, *entries, collections=[NAMES], params=["f"])
     problems = []
     if unknown:
         problems.append(

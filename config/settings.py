@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "axes",
+    "core",
     "wiki",
     "catalog",
     "search",
@@ -68,21 +69,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: throttles admin log-ins.
     "axes.middleware.AxesMiddleware",
-    # Innermost: caches what views return for anonymous readers (wiki/pagecache.py).
-    "wiki.pagecache.AnonymousPageCacheMiddleware",
+    # Innermost: caches what views return for anonymous readers (core/pagecache.py).
+    "core.pagecache.AnonymousPageCacheMiddleware",
 ]
 
-# Per-process cache of anonymous wiki and catalog pages, keyed by the content version.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "400"))},
-    },
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-process cache of anonymous pages, keyed by the versions of what they show, and
+# bounded in bytes (core/pagecache.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "32")) * 1024 * 1024
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -102,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wiki.context_processors.site",
+                "core.navigation.site",
             ],
         },
     },
@@ -215,6 +210,14 @@ WIKI_SITE_NAME = "Python Web Frameworks"
 WIKI_FRONT_PAGE = os.environ.get("WIKI_FRONT_PAGE", "FrontPage")
 WIKI_MAX_BODY_BYTES = int(os.environ.get("WIKI_MAX_BODY_BYTES", str(1024 * 1024)))
 WIKI_PAGE_SIZE = 50
+# Seconds one body may take to render (in a worker process) before it is shown as plain
+# text instead (wiki/render.py).
+WIKI_RENDER_TIMEOUT = float(os.environ.get("WIKI_RENDER_TIMEOUT", "5"))
+
+# The outbox of follow-up work (core/outbox.py): "thread" drains it in a background
+# thread of the web process after each commit, "inline" in the committing request,
+# "off" leaves it to `manage.py work`. Empty: thread under gunicorn, inline elsewhere.
+OUTBOX_DRAIN = os.environ.get("OUTBOX_DRAIN", "")
 
 # Search (see search/): "whoosh" embedded, or "postgres" for several web machines.
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from wiki import services
 from wiki.diff import diff_texts
-from wiki.markup import render_preview
 from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, validate_title
+from wiki.render import render, render_preview
 
 
 class PageAdminForm(forms.ModelForm):
@@ -205,6 +205,8 @@ class PageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Page, form: PageAdminForm, change: bool) -> None:
         data = form.cleaned_data
+        body, rendered = getattr(request, "_wiki_prerendered", (None, None))
+        rendered = rendered if body == data["body"] else None
         if change:
             page = services.page_update(
                 page=obj,
@@ -215,6 +217,7 @@ class PageAdmin(admin.ModelAdmin):
                 author=request.user,
                 comment=data.get("comment", ""),
                 base_revision=data.get("base_revision"),
+                rendered=rendered,
             )
         else:
             page = services.page_create(
@@ -224,6 +227,7 @@ class PageAdmin(admin.ModelAdmin):
                 tags=data["tags_text"],
                 author=request.user,
                 comment=data.get("comment", ""),
+                rendered=rendered,
             )
         obj.__dict__.update({k: v for k, v in page.__dict__.items() if not k.startswith("_")})
         obj._state.adding = False
@@ -234,6 +238,15 @@ class PageAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not hasattr(request, "_wiki_prerendered"):
+            # Rendered here, before the admin opens its transaction: a slow body never
+            # holds the database's write lock (the service then stores this result).
+            try:
+                body = services.validate_body(request.POST.get("body", ""))
+            except ValidationError:
+                pass  # the form reports it
+            else:
+                request._wiki_prerendered = (body, render(body))
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.EditConflict as conflict:
@@ -311,6 +324,16 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj: Tag, form, change: bool) -> None:
+        services.tag_save(tag=obj)
+
+    def delete_model(self, request, obj: Tag) -> None:
+        services.tag_delete(tag=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for tag in queryset:
+            services.tag_delete(tag=tag)
 
 
 @admin.register(PageLink)

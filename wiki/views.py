@@ -13,11 +13,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_safe
 
-from wiki import selectors, snapshots
+from core import layout
+from core.pagecache import depends_on
+from wiki import http, selectors, snapshots
 from wiki.diff import diff_texts
 from wiki.models import Page, Revision, Tag
 from wiki.naming import match_key
-from wiki.services import page_ensure_rendered
+from wiki.render import render as render_body
+from wiki.services import COLLECTION, page_ensure_rendered
 
 
 def _paginate(request: HttpRequest, items, per_page: int | None = None):
@@ -33,18 +36,17 @@ def _get_page(slug: str) -> Page:
     page = Page.objects.with_current().filter(slug=slug).first()
     if page is None:
         raise Http404(slug)
-    if page.current_revision is None or not page.current_revision.html:
-        # Loaded raw (loaddata) and not rendered yet: render and store once.
-        page = page_ensure_rendered(page)
-        page = Page.objects.with_current().get(pk=page.pk)
-    return page
+    # Loaded raw and not rendered yet, or a link target it names changed since: the
+    # outbox will render it, but this reader need not wait for that.
+    return page_ensure_rendered(page)
 
 
 @require_GET
 def front_page(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     front = Page.objects.with_current().filter(key=match_key(settings.WIKI_FRONT_PAGE)).first()
-    if front is not None and (front.current_revision is None or not front.current_revision.html):
-        front = _get_page(front.slug)
+    if front is not None:
+        front = page_ensure_rendered(front)
     context = {
         "front": front,
         "recent": selectors.recent_revisions()[:10],
@@ -56,6 +58,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def page_list(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=["letter", "page"])
     pages = Page.objects.only("title", "slug", "summary", "updated").order_by("title")
     letter = request.GET.get("letter", "")[:1].upper()
     if letter:
@@ -83,25 +86,10 @@ def _shared_view(request: HttpRequest) -> bool:
     )
 
 
-def _page_etag(page: Page, tags: list[Tag], backlink_count: int) -> str:
-    revision = page.current_revision
-    stamp = "|".join(
-        [
-            str(page.pk),
-            str(page.revision_number),
-            str(revision.pk if revision else 0),
-            hashlib.md5(
-                (revision.html if revision else "").encode(), usedforsecurity=False
-            ).hexdigest(),
-            page.title,
-            page.slug,
-            page.summary,
-            revision.author.get_username() if revision and revision.author else "",
-            ",".join(f"{t.pk}:{t.name}" for t in tags),
-            str(backlink_count),
-            snapshots.layout_stamp(),
-        ]
-    )
+def _page_etag(page: Page) -> str:
+    """Everything the page view shows is covered by the page's version (core/changes.py)
+    and the layout stamp."""
+    stamp = f"{page.pk}|{page.version}|{layout.stamp()}"
     return '"' + hashlib.sha1(stamp.encode(), usedforsecurity=False).hexdigest()[:32] + '"'
 
 
@@ -117,56 +105,43 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Only the bare URL is shared: the page echoes query parameters (the header search
     # box shows ?q=), so a response for /wiki/x/?q=… must never be served for /wiki/x/.
     shared = not request.GET and _anonymous_by_cookies(request)
-    version = None
     if shared:
         snapshot = snapshots.fetch(slug)
         if snapshot is not None:
-            return snapshots.respond(request, snapshot)
-        # Read before the page: the snapshot is stored only if no change committed since.
-        version = snapshots.content_version()
+            return http.respond(request, snapshot)
     try:
         page = _get_page(slug)
     except Http404:
         return not_found(request, title=request.GET.get("title") or slug)
     if shared and _shared_view(request):
-        return _current_page_view(request, page, version)
+        return _current_page_view(request, page)
+    if request.GET.get("rev"):
+        depends_on(request, page, params=["rev"])
     return _page_view(request, page, request.GET.get("rev"))
 
 
-def _current_page_view(request: HttpRequest, page: Page, version: int | None) -> HttpResponse:
+def _current_page_view(request: HttpRequest, page: Page) -> HttpResponse:
     """The current revision for anonymous readers: rendered once, stored as the page's
-    snapshot (wiki.snapshots) and served from it from then on, with an ETag."""
-    tags = list(page.tags.all())
-    backlink_count = selectors.backlink_count(page)
-    etag = _page_etag(page, tags, backlink_count)
-    if (not_modified := snapshots.not_modified(request, etag)) is not None:
+    snapshot (wiki.snapshots) for its version and served from it from then on."""
+    etag = _page_etag(page)
+    if (not_modified := http.not_modified(request, etag)) is not None:
         return not_modified
-    response = _page_view(request, page, None, tags=tags, backlink_count=backlink_count)
+    response = _page_view(request, page, None)
     if response.status_code != 200 or response.streaming or response.cookies:
         return response
-    snapshot = snapshots.Snapshot(etag=etag, content=snapshots.compress(response.content))
-    if version is not None:
-        snapshots.store(page.pk, version, snapshot)
-    return snapshots.respond(request, snapshot)
+    snapshot = snapshots.Snapshot(etag=etag, content=http.compress(response.content))
+    snapshots.store(page.pk, page.version, snapshot)
+    return http.respond(request, snapshot)
 
 
-def _page_view(
-    request: HttpRequest,
-    page: Page,
-    old: str | None,
-    *,
-    tags: list[Tag] | None = None,
-    backlink_count: int | None = None,
-) -> HttpResponse:
+def _page_view(request: HttpRequest, page: Page, old: str | None) -> HttpResponse:
     revision = page.current_revision
     if old and old.isdigit() and int(old) != page.revision_number:
         revision = get_object_or_404(
             Revision.objects.select_related("author"), page=page, number=old
         )
         if not revision.html:
-            from wiki.markup import render as render_markup
-
-            revision.html = render_markup(revision.body).html
+            revision.html = render_body(revision.body).html
     return render(
         request,
         "wiki/page_detail.html",
@@ -174,10 +149,8 @@ def _page_view(
             "page": page,
             "revision": revision,
             "is_old": revision.pk != page.current_revision_id,
-            "tags": list(page.tags.all()) if tags is None else tags,
-            "backlink_count": (
-                selectors.backlink_count(page) if backlink_count is None else backlink_count
-            ),
+            "tags": list(page.tags.all()),
+            "backlink_count": selectors.backlink_count(page),
         },
     )
 
@@ -185,6 +158,7 @@ def _page_view(
 @require_GET
 def page_history(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug)
+    depends_on(request, page, params=["page"])
     revisions = (
         page.revisions.select_related("author")
         .only("number", "title", "comment", "created", "author__username", "page_id")
@@ -200,6 +174,7 @@ def page_history(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug)
+    depends_on(request, page)
     revisions = {
         r.number: r for r in page.revisions.filter(number__in=[old, new]).select_related("author")
     }
@@ -222,6 +197,7 @@ def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpRespon
 @require_GET
 def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug)
+    depends_on(request, page, params=["page"])
     return render(
         request,
         "wiki/page_backlinks.html",
@@ -236,6 +212,7 @@ def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def recent_changes(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=["page"])
     return render(
         request,
         "wiki/recent.html",
@@ -245,17 +222,20 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def wanted(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     return render(request, "wiki/wanted.html", {"wanted": selectors.wanted_pages()})
 
 
 @require_GET
 def orphans(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=["page"])
     pages = selectors.orphan_pages().only("title", "slug", "summary")
     return render(request, "wiki/orphans.html", {"page_obj": _paginate(request, pages)})
 
 
 @require_GET
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=["page"])
     tag_obj = get_object_or_404(Tag, slug=tag)
     pages = tag_obj.pages.only("title", "slug", "summary").order_by("title")
     return render(request, "wiki/tag.html", {"tag": tag_obj, "page_obj": _paginate(request, pages)})
