@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.models import Versioned
+
 
 def web_url(url: str) -> str:
     """The URL if it is an absolute http(s) URL, else "": the only URLs that become links.
@@ -129,7 +131,7 @@ class EntryManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Entry(models.Model):
+class Entry(Versioned):
     type = models.CharField(max_length=16, choices=EntryType.choices)
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
@@ -170,9 +172,7 @@ class Entry(models.Model):
         "wiki.Page", blank=True, related_name="catalog_entries", help_text="Wiki pages about it."
     )
     updated = models.DateTimeField(auto_now=True)
-    # Bumped by every change to what the entry's page shows (core/changes.py): cached
-    # pages showing it are valid only for the version they were made from.
-    version = models.PositiveBigIntegerField(default=1, editable=False)
+    # (version, from Versioned: bumped by every change to what the entry's page shows.)
 
     objects = EntryManager()
 

@@ -21,8 +21,11 @@ ENTRY = Entry._meta.label_lower
 
 
 def entry_stamped(sender, instance: Entry, raw: bool = False, **kwargs) -> None:
-    if raw and instance.updated is None:
+    if not raw:
+        return
+    if instance.updated is None:
         instance.updated = timezone.now()  # raw saves skip auto_now
+    changes.keep_version_rising(instance)
 
 
 def entry_loaded(sender, instance: Entry, raw: bool = False, **kwargs) -> None:

@@ -9,6 +9,28 @@ collection's Stamp instead, bumped by the changes that alter the collection.
 from django.db import models
 
 
+class Versioned(models.Model):
+    """A model whose pages are cached by version: the change step (core/changes.py) bumps
+    ``version`` with an UPDATE; a save of the instance never writes it back (its
+    in-memory copy may be older than the row's)."""
+
+    version = models.PositiveBigIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        if update_fields is None and not self._state.adding and self.pk is not None:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "version"
+            ]
+        elif update_fields is not None:
+            update_fields = [name for name in update_fields if name != "version"]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
 class Task(models.Model):
     """One piece of follow-up work, written in the transaction that made it necessary and
     deleted once done: re-render a page whose link targets changed, index a document …

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from core.models import Versioned
 from wiki.naming import match_key
 
 
@@ -46,7 +47,7 @@ class PageManager(models.Manager.from_queryset(PageQuerySet)):
         return self.get(slug=slug)
 
 
-class Page(models.Model):
+class Page(Versioned):
     """A wiki page. Its body mirrors the current revision; history lives in Revision."""
 
     title = models.CharField(max_length=200)
@@ -71,10 +72,10 @@ class Page(models.Model):
     )
     # Number of the current revision; the compare-and-set target for edit conflicts.
     revision_number = models.PositiveIntegerField(default=0, editable=False)
-    # Bumped by every change to what the page's view shows (core/changes.py): its text,
-    # its links' targets, its backlinks, its tags, its author's name. Stored snapshots and
-    # cached pages showing it are valid only for the version they were made from.
-    version = models.PositiveBigIntegerField(default=1, editable=False)
+    # (version, from Versioned: bumped by every change to what the page's view shows —
+    # its text, its links' targets, its backlinks, its tags, its author's name. Stored
+    # snapshots and cached pages showing it are valid only for the version they were
+    # made from.)
     # A link target it names appeared, moved or went away since its HTML was rendered:
     # the outbox re-renders it (wiki/relink.py), or its next view does.
     needs_render = models.BooleanField(default=False, editable=False)

@@ -16,9 +16,11 @@ from wiki.services import COLLECTION, RENDER_TOPIC
 
 
 @receiver(pre_save, sender=Page, dispatch_uid="wiki_page_keys")
-def derive_page_keys(sender, instance: Page, **kwargs) -> None:
+def derive_page_keys(sender, instance: Page, raw: bool = False, **kwargs) -> None:
     """loaddata saves raw (no Model.save()), so the keys are derived here, for every save."""
     instance.refresh_keys()
+    if raw:
+        changes.keep_version_rising(instance)
 
 
 @receiver(post_save, sender=Page, dispatch_uid="wiki_raw_page_loaded")

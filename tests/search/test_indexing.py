@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.core.management import call_command
 
-from core.models import Task
 from catalog import services as catalog_services
+from core.models import Task
 from search import api, indexer
 from wiki import services
 
