@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from catalog.models import (
     ComponentCategory,
@@ -71,8 +72,6 @@ class ComponentFilterForm(forms.Form):
 
 def engines_queryset():
     """Template engines: the template-engine category, and anything used as a matrix column."""
-    from django.db.models import Q
-
     return (
         Entry.objects.filter(
             Q(type=EntryType.COMPONENT, category=ComponentCategory.TEMPLATE_ENGINE)
@@ -157,8 +156,6 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
         self.fields["f"].choices = list(
             Entry.objects.filter(Q(type=EntryType.FRAMEWORK) | Q(support_row__isnull=False))
             .distinct()

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
-from wiki.links import Target
+from catalog.models import Entry
+from wiki.links import Target, registry
 
 PREFIXES = {"framework": "Framework", "component": "Component"}
 
@@ -31,8 +32,6 @@ def make_resolver(prefix: str):
     """A resolver preferring entries of the prefix's type; any entry will do otherwise."""
 
     def resolve(keys: Iterable[str]) -> dict[str, Target]:
-        from catalog.models import Entry
-
         wanted = {k for k in keys if k}
         if not wanted:
             return {}
@@ -58,7 +57,5 @@ def make_resolver(prefix: str):
 
 
 def register() -> None:
-    from wiki.links import registry
-
     for prefix, label in PREFIXES.items():
         registry.register(prefix, make_resolver(prefix), label=label, normalize=normalize)

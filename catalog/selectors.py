@@ -23,6 +23,7 @@ from catalog.forms import (
 )
 from catalog.links import entry_keys
 from catalog.models import Component, Entry, Framework, Level, Relation, Source, Support
+from search.api import framework_ids_matching
 from wiki.models import Page
 
 STALE_AFTER_DAYS = 2 * 365
@@ -76,8 +77,6 @@ def _search_frameworks(qs: QuerySet, q: str, sort: str | None) -> QuerySet:
     """The text query through the search engine (stemmed, ranked), combined with the
     filters above; name/summary substrings still match ("fla" finds Flask). Without a
     usable index, the substring match alone."""
-    from search.api import framework_ids_matching
-
     ids = framework_ids_matching(q)
     if ids is None:
         return _order(_text(qs, q), sort, FRAMEWORK_SORTS)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
+from wiki.models import Page
 from wiki.naming import slug_for
 
 
@@ -138,8 +139,6 @@ def resolve_pages(keys: Iterable[str]) -> dict[str, Target]:
 
 def lookup_pages(keys: Iterable[str]) -> dict[str, tuple[int, str, str]]:
     """Map each key that names a page to (pk, slug, title), in one query."""
-    from wiki.models import Page
-
     wanted = {k for k in keys if k}
     if not wanted:
         return {}

@@ -15,35 +15,53 @@ class WantedPage:
     key: str
     title: str
     wanted_by: list[Page]
+    total: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.wanted_by)
+        return self.total or len(self.wanted_by)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.wanted_by)
 
     @property
     def url(self) -> str:
         return missing_page_url(self.title)
 
 
-def wanted_pages(limit: int = 500) -> list[WantedPage]:
-    """Missing link targets, most wanted first, with the pages that want them."""
-    top = list(
+WANTED_BY_SHOWN = 20
+
+
+def wanted_keys() -> QuerySet:
+    """Missing link targets, most wanted first: rows of {target_key, n} to paginate."""
+    return (
         PageLink.objects.filter(kind=PageLink.PAGE, target__isnull=True)
         .values("target_key")
         .annotate(n=Count("source", distinct=True))
-        .order_by("-n", "target_key")[:limit]
+        .order_by("-n", "target_key")
     )
-    keys = [row["target_key"] for row in top]
+
+
+def wanted_pages(rows=None) -> list[WantedPage]:
+    """These missing link targets (by default all of them), each with the first pages that
+    want it, A–Z, and how many do."""
+    rows = list(wanted_keys() if rows is None else rows)
+    keys = [row["target_key"] for row in rows]
     by_key: dict[str, WantedPage] = {k: WantedPage(k, "", []) for k in keys}
     links = (
         PageLink.objects.filter(kind=PageLink.PAGE, target__isnull=True, target_key__in=keys)
         .select_related("source")
+        .only("target_key", "target_text", "source__title", "source__slug")
         .order_by("source__title")
     )
     for link in links:
         wanted = by_key[link.target_key]
         wanted.title = wanted.title or link.target_text
-        wanted.wanted_by.append(link.source)
+        if len(wanted.wanted_by) < WANTED_BY_SHOWN:
+            wanted.wanted_by.append(link.source)
+    for row in rows:
+        by_key[row["target_key"]].total = row["n"]
     return [by_key[k] for k in keys]
 
 

@@ -222,8 +222,13 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def wanted(request: HttpRequest) -> HttpResponse:
-    depends_on(request, collections=[COLLECTION])
-    return render(request, "wiki/wanted.html", {"wanted": selectors.wanted_pages()})
+    depends_on(request, collections=[COLLECTION], params=["page"])
+    page_obj = _paginate(request, selectors.wanted_keys())
+    return render(
+        request,
+        "wiki/wanted.html",
+        {"wanted": selectors.wanted_pages(page_obj.object_list), "page_obj": page_obj},
+    )
 
 
 @require_GET
