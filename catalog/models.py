@@ -116,6 +116,7 @@ class ComponentCategory(models.TextChoices):
     CMS = "cms", "CMS"
     FORMS = "forms", "Forms / widgets"
     JAVASCRIPT = "javascript", "JavaScript / AJAX toolkit"
+    NON_PYTHON = "non-python", "Non-Python project"
     OTHER = "other", "Other"
 
 

@@ -14,7 +14,7 @@ PUBLIC_PAGES = {
     "charts": "/catalog/charts/",
     "search": "/search/?q=template",
     "did-you-mean": "/search/?q=cherypy",
-    "missing-page": "/wiki/template-systems/?title=TemplateSystems",
+    "missing-page": "/wiki/session-management/?title=SessionManagement",
 }
 # A page nobody else in the suite edits, for the admin change form.
 ADMIN_EDIT_SLUG = "python-frameworks"
