@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_description_links'),
+        ('catalog', '0003_entry_version_description_link'),
     ]
 
     operations = [
