@@ -228,6 +228,28 @@ class Entry(Versioned):
         return self.type == EntryType.FRAMEWORK
 
 
+class EntryAlias(models.Model):
+    """Another name of an entry ("Starlite" for Litestar): ``[[framework:starlite]]``
+    links to the entry, ``/catalog/starlite/`` answers 301 to it. Keys never clash with
+    another entry's name, slug or alias (catalog/aliases.py checks)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=100)
+    # The name as links write it: whitespace collapsed, case-folded (catalog.links.normalize).
+    key = models.CharField(max_length=100, unique=True, editable=False)
+    slug = models.SlugField(max_length=100, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "other name"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.entry.get_absolute_url()
+
+
 class DescriptionLink(models.Model):
     """A link target an entry's description names (``page``, ``framework``, ``component``
     and a key, as wiki.PageLink stores them): when one appears, moves or goes away, the

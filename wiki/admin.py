@@ -17,9 +17,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from wiki import services
+from wiki import aliases, services
 from wiki.diff import diff_texts
-from wiki.models import Page, PageLink, Revision, Tag
+from wiki.models import DeletedPage, Page, PageLink, Revision, Tag
 from wiki.naming import match_key, validate_title
 from wiki.render import render, render_preview
 
@@ -36,6 +36,14 @@ class PageAdminForm(forms.ModelForm):
         required=False,
         max_length=300,
         help_text="What you changed, for the history.",
+    )
+    aliases_text = forms.CharField(
+        label="Other names",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line: old titles, other spellings. [[Name]] links and /wiki/name/ "
+        "addresses lead here. A rename keeps the old title here by itself.",
     )
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -56,6 +64,9 @@ class PageAdminForm(forms.ModelForm):
                 self.instance.tags.values_list("name", flat=True)
             )
             self.fields["base_revision"].initial = self.instance.revision_number
+            self.fields["aliases_text"].initial = "\n".join(
+                self.instance.aliases.values_list("name", flat=True)
+            )
 
     def clean_title(self) -> str:
         title = validate_title(self.cleaned_data.get("title", ""))
@@ -67,7 +78,14 @@ class PageAdminForm(forms.ModelForm):
                 f"A page called “{clash.first().title}” already exists; titles that differ only "
                 "in case or punctuation name the same page."
             )
+        aliases.check_title_not_alias(title, self.instance.pk)
         return title
+
+    def clean_aliases_text(self) -> list[str]:
+        names = aliases.parse_names(self.cleaned_data.get("aliases_text", ""))
+        if "aliases_text" in self.changed_data:
+            aliases.validate_for(self.instance if self.instance.pk else None, names)
+        return names
 
     def clean_body(self) -> str:
         return services.validate_body(self.cleaned_data.get("body", ""))
@@ -77,6 +95,11 @@ class PageAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        title = cleaned.get("title")
+        if title and any(
+            match_key(n) == match_key(title) for n in cleaned.get("aliases_text") or []
+        ):
+            self.add_error("aliases_text", f"“{title}” is the page's title, not another name.")
         if self.instance.pk:
             current = Page.objects.select_related("current_revision").get(pk=self.instance.pk)
             base = cleaned.get("base_revision")
@@ -128,7 +151,7 @@ class PageAdmin(admin.ModelAdmin):
         js = ["js/admin-preview.js"]
 
     def get_fieldsets(self, request, obj=None):
-        main = ["title", "body", "summary", "tags_text", "comment", "base_revision"]
+        main = ["title", "body", "summary", "tags_text", "aliases_text", "comment", "base_revision"]
         if obj is None:
             return [(None, {"fields": main})]
         return [
@@ -207,6 +230,9 @@ class PageAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         body, rendered = getattr(request, "_wiki_prerendered", (None, None))
         rendered = rendered if body == data["body"] else None
+        if change and "aliases_text" in form.changed_data:
+            # Before the save: a rename then adds the old title to these.
+            aliases.set_page_aliases(page=obj, names=data["aliases_text"])
         if change:
             page = services.page_update(
                 page=obj,
@@ -229,6 +255,8 @@ class PageAdmin(admin.ModelAdmin):
                 comment=data.get("comment", ""),
                 rendered=rendered,
             )
+        if not change and data["aliases_text"]:
+            aliases.set_page_aliases(page=page, names=data["aliases_text"])
         obj.__dict__.update({k: v for k, v in page.__dict__.items() if not k.startswith("_")})
         obj._state.adding = False
 
@@ -255,12 +283,18 @@ class PageAdmin(admin.ModelAdmin):
             request._wiki_edit_conflict = conflict
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def get_deleted_objects(self, objs, request):
+        """Deleting moves pages to the recycle bin: nothing else goes."""
+        names = [f"{page.title} — to the recycle bin, with its history" for page in objs]
+        perms = set() if self.has_delete_permission(request) else {"page"}
+        return names, {"pages": len(names)}, perms, []
+
     def delete_model(self, request, obj: Page) -> None:
-        services.page_delete(page=obj)
+        services.page_delete(page=obj, user=request.user)  # to the recycle bin
 
     def delete_queryset(self, request, queryset) -> None:
         for page in queryset:
-            services.page_delete(page=page)
+            services.page_delete(page=page, user=request.user)
 
     # ---------------------------------------------------------------- extra views
 
@@ -348,3 +382,94 @@ class PageLinkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# ---------------------------------------------------------------- the recycle bin
+
+
+@admin.register(DeletedPage)
+class RecycleBinAdmin(admin.ModelAdmin):
+    """Deleted pages, kept with their history: restore one, or purge it for good."""
+
+    list_display = ["title", "slug", "deleted", "deleted_by", "revision_number", "restore_link"]
+    list_display_links = None
+    search_fields = ["title", "slug"]
+    ordering = ["-deleted"]
+    actions = ["restore_selected", "delete_selected"]
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("wiki.change_page")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("wiki.delete_page")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("deleted_by")
+
+    @admin.display(description="")
+    def restore_link(self, obj: DeletedPage) -> str:
+        return format_html(
+            "<a class='button' href='{}'>Restore…</a>",
+            reverse("admin:wiki_deletedpage_restore", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:pk>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="wiki_deletedpage_restore",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _restore(self, request, page: Page) -> bool:
+        try:
+            services.page_restore(page=page)
+        except ValidationError as exc:
+            self.message_user(
+                request,
+                f"“{page.title}” was not restored: {' '.join(exc.messages)}",
+                messages.ERROR,
+            )
+            return False
+        return True
+
+    def restore_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("wiki.change_page"):
+            raise PermissionDenied
+        page = get_object_or_404(Page.everything.in_bin(), pk=pk)
+        if request.method == "POST":
+            if self._restore(request, page):
+                self.message_user(request, f"Restored “{page.title}” with its history.")
+                return HttpResponseRedirect(reverse("admin:wiki_page_change", args=[page.pk]))
+            return HttpResponseRedirect(reverse("admin:wiki_deletedpage_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "page": page,
+            "revisions": page.revisions.count(),
+            "other_names": list(page.aliases.values_list("name", flat=True)),
+            "title": f"Restore “{page.title}”?",
+        }
+        return TemplateResponse(request, "admin/wiki/deletedpage/restore.html", context)
+
+    @admin.action(description="Restore the selected pages", permissions=["view"])
+    def restore_selected(self, request, queryset) -> None:
+        restored = sum(self._restore(request, page) for page in queryset)
+        if restored:
+            self.message_user(request, f"Restored {restored} page{'s' if restored != 1 else ''}.")
+
+    def delete_model(self, request, obj: Page) -> None:
+        services.page_purge(page=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for page in queryset:
+            services.page_purge(page=page)

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from wiki import services
-from wiki.models import Page
+from wiki.models import Page, PageAlias
 from wiki.naming import match_key
 
 FIELDS = ("title", "body", "slug", "summary", "tags")
@@ -107,6 +107,8 @@ class _Known:
         )
         for page in found:
             self.add(page)
+        # Other names of pages (wiki/aliases.py): a new page may not take one.
+        self.alias_keys = set(PageAlias.objects.filter(key__in=keys).values_list("key", flat=True))
 
     def add(self, page: Page) -> None:
         self.by_slug[page.slug] = page
@@ -165,7 +167,10 @@ class _Batch:
         page = known.find(data)
         try:
             if page is not None:
+                old_key = page.key
                 outcome, page = _update(page, data, self.author)
+                if page.key != old_key:  # renamed: the old title is its other name now
+                    known.alias_keys.add(old_key)
                 known.forget(page)
                 known.add(page)
                 self.count(outcome)
@@ -181,7 +186,7 @@ class _Batch:
                 tags=data["tags"],
                 slug=data.get("slug") or None,
                 taken_slugs=self.slugs,
-                title_taken=match_key(data["title"]) in known.by_key,
+                title_taken=match_key(data["title"]) in (known.by_key.keys() | known.alias_keys),
                 base_slug_taken=base is None or base in known.taken,
             )
         except ValidationError as exc:

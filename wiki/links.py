@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
-from wiki.models import Page
+from wiki.models import Page, PageAlias
 from wiki.naming import slug_for
 
 
@@ -137,8 +137,10 @@ def resolve_pages(keys: Iterable[str]) -> dict[str, Target]:
     }
 
 
-def lookup_pages(keys: Iterable[str]) -> dict[str, tuple[int, str, str]]:
-    """Map each key that names a page to (pk, slug, title), in one query."""
+def lookup_pages(keys: Iterable[str], *, aliases: bool = True) -> dict[str, tuple[int, str, str]]:
+    """Map each key that names a live page to (pk, slug, title): by title, else by slug
+    (one query), else — with `aliases` — by another name of a page (a second query, only
+    for the keys still unknown)."""
     wanted = {k for k in keys if k}
     if not wanted:
         return {}
@@ -152,4 +154,15 @@ def lookup_pages(keys: Iterable[str]) -> dict[str, tuple[int, str, str]]:
             by_title[key] = (pk, slug, title)
         if slug_key in wanted:
             by_slug.setdefault(slug_key, (pk, slug, title))
-    return {**by_slug, **by_title}
+    found = {**by_slug, **by_title}
+    unknown = wanted - found.keys()
+    if aliases and unknown:
+        found.update(_lookup_aliases(unknown))
+    return found
+
+
+def _lookup_aliases(keys: set[str]) -> dict[str, tuple[int, str, str]]:
+    rows = PageAlias.objects.filter(key__in=keys, page__deleted__isnull=True).values_list(
+        "key", "page_id", "page__slug", "page__title"
+    )
+    return {key: (pk, slug, title) for key, pk, slug, title in rows}

@@ -1,4 +1,7 @@
-"""Wiki pages, their append-only revisions, tags and resolved cross-links."""
+"""Wiki pages, their append-only revisions, tags and resolved cross-links; other names of
+pages, and the files pages show."""
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -43,19 +46,32 @@ class PageQuerySet(models.QuerySet):
 
 
 class PageManager(models.Manager.from_queryset(PageQuerySet)):
+    """The default manager: live pages only. Pages in the recycle bin (``deleted`` set)
+    are left out of every list, link, feed, sitemap and search document that starts
+    from it; ``Page.everything`` sees them too (the bin, restore, purge)."""
+
+    def get_queryset(self) -> PageQuerySet:
+        return super().get_queryset().filter(deleted__isnull=True)
+
     def get_by_natural_key(self, slug: str) -> "Page":
         return self.get(slug=slug)
+
+
+class EveryPageManager(models.Manager.from_queryset(PageQuerySet)):
+    def in_bin(self) -> PageQuerySet:
+        return self.filter(deleted__isnull=False)
 
 
 class Page(Versioned):
     """A wiki page. Its body mirrors the current revision; history lives in Revision."""
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
+    # Unique among live pages (a page in the recycle bin frees its title and slug).
+    slug = models.SlugField(max_length=220, allow_unicode=True)
     # Link-matching key: the title case-folded to letters and digits, so that
     # [[Web Frameworks]], [[web-frameworks]] and WebFrameworks all find this page.
-    key = models.CharField(max_length=220, unique=True, editable=False)
-    # The slug's key: a renamed page keeps its slug, so links by its first name still arrive.
+    key = models.CharField(max_length=220, db_index=True, editable=False)
+    # The slug's key: links may name a page by its slug too.
     slug_key = models.CharField(max_length=220, db_index=True, editable=False)
     body = models.TextField(blank=True)
     summary = models.CharField(max_length=300, blank=True)
@@ -79,13 +95,40 @@ class Page(Versioned):
     # A link target it names appeared, moved or went away since its HTML was rendered:
     # the outbox re-renders it (wiki/relink.py), or its next view does.
     needs_render = models.BooleanField(default=False, editable=False)
+    # In the recycle bin since then (wiki/recycle.py): hidden from readers, kept with its
+    # history until restored or purged.
+    deleted = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = PageManager()
+    everything = EveryPageManager()
 
     class Meta:
         ordering = ["title"]
+        base_manager_name = "everything"
         constraints = [
-            models.UniqueConstraint(Lower("title"), name="wiki_page_title_ci_unique"),
+            models.UniqueConstraint(
+                Lower("title"),
+                condition=models.Q(deleted__isnull=True),
+                name="wiki_page_title_ci_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(deleted__isnull=True),
+                name="wiki_page_key_live_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(deleted__isnull=True),
+                name="wiki_page_slug_live_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,9 +150,30 @@ class Page(Versioned):
         return self.current_revision.html if self.current_revision else ""
 
 
+class BinManager(models.Manager.from_queryset(PageQuerySet)):
+    def get_queryset(self) -> PageQuerySet:
+        return super().get_queryset().filter(deleted__isnull=False)
+
+
+class DeletedPage(Page):
+    """The recycle bin: pages deleted but kept, with their history, until restored or
+    purged (the admin lists them here)."""
+
+    objects = BinManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-deleted"]
+        verbose_name = "page in the recycle bin"
+        verbose_name_plural = "recycle bin"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:wiki_deletedpage_change", args=[self.pk])
+
+
 class RevisionManager(models.Manager):
     def get_by_natural_key(self, slug: str, number: int) -> "Revision":
-        return self.get(page__slug=slug, number=number)
+        return self.get(page__slug=slug, page__deleted__isnull=True, number=number)
 
 
 class Revision(models.Model):
@@ -210,3 +274,87 @@ class PageSnapshot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("wiki:page", kwargs={"slug": self.page.slug})
+
+
+class PageAlias(models.Model):
+    """Another name of a page: an old title or slug kept by a rename, or a name an editor
+    gave it (wiki/aliases.py). ``[[Name]]`` links to the page and ``/wiki/<name>/``
+    answers 301 to it. A key names at most one page: titles, slugs and aliases of live
+    pages never share one (checked by the services)."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=220, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "other name"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.page.get_absolute_url()
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Where a file is stored: a random folder and the checked name, never a path the
+    uploader chose (wiki/attachments.py has already reduced the name to a bare file name)."""
+    return f"attachments/{secrets.token_hex(8)}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file editors uploaded (an image or a PDF), used in pages as
+    ``![alt](attachment:name.png)``. Checked by content when uploaded; images get a
+    display copy no wider than WIKI_ATTACHMENT_DISPLAY_WIDTH. Never changed once stored:
+    a new file is a new attachment."""
+
+    name = models.CharField(max_length=100, help_text="How pages name it: attachment:NAME")
+    key = models.CharField(max_length=100, unique=True, editable=False)
+    file = models.FileField(upload_to=attachment_path, max_length=300, editable=False)
+    display = models.FileField(max_length=300, blank=True, editable=False)
+    content_type = models.CharField(max_length=60, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    display_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    display_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="What it shows (the default alt text)."
+    )
+    page = models.ForeignKey(
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+        help_text="The page it belongs to, if any.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("wiki:attachment", kwargs={"pk": self.pk, "name": self.name})
+
+    def get_display_url(self) -> str:
+        if not self.display:
+            return self.get_absolute_url()
+        return reverse("wiki:attachment-display", kwargs={"pk": self.pk, "name": self.name})
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -95,7 +95,12 @@ def pages_linking_to(kind: str, key: str) -> QuerySet[Page]:
 
 
 def recent_revisions() -> QuerySet[Revision]:
-    return Revision.objects.select_related("page", "author").order_by("-created", "-pk")
+    """Revisions of live pages, newest first (pages in the recycle bin are left out)."""
+    return (
+        Revision.objects.filter(page__deleted__isnull=True)
+        .select_related("page", "author")
+        .order_by("-created", "-pk")
+    )
 
 
 def orphan_pages() -> QuerySet[Page]:

@@ -19,11 +19,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from core import changes, outbox
+from wiki import aliases
 from wiki.markup import Rendered
-from wiki.models import Page, PageLink, Revision, Tag
+from wiki.models import Page, PageLink, PageSnapshot, Revision, Tag
 from wiki.naming import match_key, slug_for, validate_title
 from wiki.render import render, render_many, targets_moved_since
 
@@ -147,6 +149,7 @@ def _check_title_free(title: str, exclude_pk: int | None = None) -> None:
             "or punctuation name the same page.",
             code="duplicate",
         )
+    aliases.check_title_not_alias(title, exclude_pk)
 
 
 # ---------------------------------------------------------------- links
@@ -341,6 +344,8 @@ def _write_update(
     if new_title != fresh.title:
         _check_title_free(new_title, exclude_pk=fresh.pk)
     old_keys = {fresh.key, fresh.slug_key}
+    old_title, old_slug = fresh.title, fresh.slug
+    fresh.slug = _slug_after_rename(fresh, new_title)
     fresh.title = new_title
     fresh.body = body
     if summary is not None:
@@ -355,8 +360,29 @@ def _write_update(
     if tag_names is not None:
         _set_tags(fresh, tag_names)
     moved = old_keys | {fresh.key} if fresh.key not in old_keys else set()
+    if old_title != fresh.title or old_slug != fresh.slug:
+        moved |= _keep_old_names(fresh, old_title, old_slug)
     _record(fresh, links, targets=moved, stale=targets_moved_since(rendered))
     return fresh
+
+
+def _slug_after_rename(page: Page, new_title: str) -> str:
+    """A page whose title changes (not just its case or punctuation) moves to the new
+    title's slug; its old slug stays an alias, so old URLs answer 301."""
+    if match_key(new_title) == match_key(page.title):
+        return page.slug
+    return _unique_slug(new_title, exclude_pk=page.pk)
+
+
+def _keep_old_names(page: Page, old_title: str, old_slug: str) -> set[str]:
+    """The rename's aliases (wiki/aliases.py); the keys whose links must render again —
+    all of the page's names when its address moved, since links by any of them point
+    at the old address."""
+    moved = aliases.keep_old_names(page, old_title=old_title, old_slug=old_slug)
+    moved |= {match_key(old_slug), page.slug_key}
+    if old_slug != page.slug:
+        moved |= aliases.alias_keys(page.pk)
+    return moved
 
 
 def _commit_revision(
@@ -390,31 +416,82 @@ def page_revert(*, page: Page, number: int, author=None, base_revision: int | No
     )
 
 
-@transaction.atomic
-def page_delete(*, page: Page) -> None:
-    keys = {page.key, page.slug_key}
-    pk = page.pk
-    linked = set(
-        PageLink.objects.filter(source=page, target__isnull=False).values_list(
-            "target_id", flat=True
+# ---------------------------------------------------------------- recycle bin
+
+
+def page_delete(*, page: Page, user=None) -> None:
+    """Move a page to the recycle bin: readers, links, lists, feeds and search lose it;
+    it keeps its history and other names until restored (page_restore) or purged
+    (page_purge). Links naming it turn red."""
+    with transaction.atomic():
+        live = Page.objects.filter(pk=page.pk).first()
+        if live is None:
+            return
+        keys = {live.key, live.slug_key} | aliases.alias_keys(live.pk)
+        linked, prefixed = _outgoing(live)
+        # Its own links go (it links to nothing while in the bin; a restore renders them
+        # again); the links naming it stay, target emptied, and show as wanted at once.
+        PageLink.objects.filter(source=live).delete()
+        PageLink.objects.filter(target_id=live.pk).update(target=None, resolved=False)
+        PageSnapshot.objects.filter(page_id=live.pk).delete()
+        Page.objects.filter(pk=live.pk).update(deleted=timezone.now(), deleted_by=user)
+        # Anything stored for the live page (a snapshot a reader is writing just now)
+        # was made from an older version.
+        changes.bump_versions([(Page._meta.label_lower, live.pk)])
+        changes.record(
+            removed=[(Page._meta.label_lower, live.pk)],
+            shown=[(Page._meta.label_lower, t) for t in linked],
+            targets=[(PageLink.PAGE, key) for key in keys],
+            linked=prefixed,
+            collections=[COLLECTION],
         )
-    ) - {pk}
-    prefixed = set(
-        PageLink.objects.filter(source=page)
-        .exclude(kind=PageLink.PAGE)
-        .values_list("kind", "target_key")
-    )
-    # The links naming it stay (target emptied): they turn red when their pages are
-    # re-rendered (wiki/relink.py), and show as wanted at once.
-    PageLink.objects.filter(target_id=pk).update(target=None, resolved=False)
-    page.delete()
-    changes.record(
-        removed=[(Page._meta.label_lower, pk)],
-        shown=[(Page._meta.label_lower, t) for t in linked],
-        targets=[(PageLink.PAGE, key) for key in keys],
-        linked=prefixed,
-        collections=[COLLECTION],
-    )
+    page.deleted = Page.everything.values_list("deleted", flat=True).get(pk=page.pk)
+
+
+def _outgoing(page: Page) -> tuple[set[int], set[tuple[str, str]]]:
+    """The pages it links to (their backlinks change) and its prefixed link targets."""
+    rows = PageLink.objects.filter(source=page).values_list("kind", "target_key", "target_id")
+    linked = {target for kind, _, target in rows if target is not None} - {page.pk}
+    prefixed = {(kind, key) for kind, key, _ in rows if kind != PageLink.PAGE}
+    return linked, prefixed
+
+
+def page_restore(*, page: Page) -> Page:
+    """Bring a page back from the recycle bin with its history and other names. Refused
+    (ValidationError) if another page has taken its title meanwhile; if only its slug
+    was taken, it gets a free one. It renders again after the commit (or on its first
+    view), and the links naming it turn blue."""
+    with transaction.atomic():
+        binned = Page.everything.in_bin().select_for_update().filter(pk=page.pk).first()
+        if binned is None:
+            raise ValidationError("That page is not in the recycle bin.", code="not_deleted")
+        _check_title_free(binned.title, exclude_pk=binned.pk)
+        slug = _unique_slug(binned.title, binned.slug, exclude_pk=binned.pk)
+        Page.everything.filter(pk=binned.pk).update(
+            deleted=None, deleted_by=None, slug=slug, slug_key=match_key(slug), needs_render=True
+        )
+        outbox.enqueue(RENDER_TOPIC, [str(binned.pk)])
+        keys = {binned.key, match_key(slug)} | aliases.alias_keys(binned.pk)
+        changes.record(
+            changed=[binned],
+            targets=[(PageLink.PAGE, key) for key in keys],
+            collections=[COLLECTION],
+        )
+    return Page.objects.get(pk=page.pk)
+
+
+def page_purge(*, page: Page) -> None:
+    """Delete a page in the recycle bin for good, with its history and other names."""
+    with transaction.atomic():
+        binned = Page.everything.in_bin().filter(pk=page.pk).first()
+        if binned is None:
+            raise ValidationError(
+                "Only pages in the recycle bin can be purged; delete it first.",
+                code="not_deleted",
+            )
+        pk = binned.pk
+        binned.delete()
+        changes.record(removed=[(Page._meta.label_lower, pk)], collections=[COLLECTION])
 
 
 def tag_save(*, tag: Tag) -> Tag:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("_recent/feed/", feeds.RecentChangesFeed(), name="recent-feed"),
     path("_wanted/", views.wanted, name="wanted"),
     path("_orphans/", views.orphans, name="orphans"),
+    path("_redirects/", views.redirects_report, name="redirects"),
     path("_tags/<pageslug:tag>/", views.tag_detail, name="tag"),
     path("<pageslug:slug>/", views.page_detail, name="page"),
     path("<pageslug:slug>/history/", views.page_history, name="page-history"),

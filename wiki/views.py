@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote, unquote
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,9 +17,9 @@ from django.views.decorators.http import require_GET, require_safe
 
 from core import layout
 from core.pagecache import depends_on
-from wiki import http, selectors, snapshots
+from wiki import aliases, http, selectors, snapshots
 from wiki.diff import diff_texts
-from wiki.models import Page, Revision, Tag
+from wiki.models import Page, PageAlias, Revision, Tag
 from wiki.naming import match_key
 from wiki.render import render as render_body
 from wiki.services import COLLECTION, page_ensure_rendered
@@ -246,8 +248,58 @@ def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     return render(request, "wiki/tag.html", {"tag": tag_obj, "page_obj": _paginate(request, pages)})
 
 
+@require_GET
+@staff_member_required
+def redirects_report(request: HttpRequest) -> HttpResponse:
+    """Editors' report: broken redirects (another name of a page in the recycle bin) and
+    double ones (a name that also belongs to another page)."""
+    problems = aliases.problems()
+    return render(
+        request,
+        "wiki/redirects.html",
+        {
+            "broken": [p for p in problems if p.kind == "broken"],
+            "double": [p for p in problems if p.kind == "double"],
+            "total": PageAlias.objects.count(),
+        },
+    )
+
+
+def alias_redirect(request: HttpRequest) -> HttpResponse | None:
+    """/wiki/<another name of a page>/… answers 301 to the same view of the page; the
+    page view is told where the reader came from (?from=), and says so."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    prefix = reverse("wiki:page-list")
+    if not request.path.startswith(prefix):
+        return None
+    segment, _, rest = unquote(request.path[len(prefix) :]).partition("/")
+    if not segment or segment.startswith("_") or "\x00" in segment:
+        return None
+    found = aliases.redirect_for(segment)
+    if found is None:
+        return None
+    page, alias = found
+    url = reverse("wiki:page", kwargs={"slug": page.slug})
+    if rest:
+        url += quote(rest)
+        query = request.META.get("QUERY_STRING", "")
+    else:
+        query = urlencode({"from": alias.name})
+    return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+
+
+def _in_bin(title: str) -> Page | None:
+    """For an editor: the deleted page this address or title belonged to."""
+    key = match_key(title)
+    return Page.everything.in_bin().filter(Q(key=key) | Q(slug_key=key)).first()
+
+
 def not_found(request: HttpRequest, exception=None, title: str | None = None) -> HttpResponse:
-    """404 everywhere; on a wiki URL, offer to create the page."""
+    """404 everywhere; on a wiki URL, offer to create the page (another name of a page
+    redirects to it)."""
+    if (moved := alias_redirect(request)) is not None:
+        return moved
     if title is None and request.path.startswith("/wiki/"):
         title = request.path.removeprefix("/wiki/").strip("/").split("/")[0] or None
     if title is not None:
@@ -256,6 +308,7 @@ def not_found(request: HttpRequest, exception=None, title: str | None = None) ->
     can_create = bool(title) and user is not None and user.is_active and user.is_staff
     context = {
         "missing_title": title,
+        "in_bin": _in_bin(title) if can_create else None,
         "can_create": can_create,
         "create_url": _create_url(title) if can_create else None,
     }

@@ -155,10 +155,10 @@ def test_description_links_follow_pages_created_renamed_and_deleted(db, make_pag
     html = _description(entry)
     assert "wikilink missing" not in html
     assert 'href="/wiki/quixote-faq/"' in html
-    # Renamed: its slug (and so the old name) still leads there, now titled anew.
+    # Renamed: it moves to its new address, and its old name (now an alias) leads there.
     wiki_services.page_update(page=tutorial, body="How to.", title="Quixote Guide")
     settle()
-    assert 'href="/wiki/quixote-tutorial/" title="Quixote Guide"' in _description(entry)
+    assert 'href="/wiki/quixote-guide/" title="Quixote Guide"' in _description(entry)
     wiki_services.page_delete(page=Page.objects.get(title="Quixote Sessions"))
     settle()
     assert _description(entry).count("wikilink missing") == 1

@@ -60,7 +60,7 @@ def test_a_save_makes_cached_pages_stale(client, make_page):
     assert "version one" in get(client, "/wiki/flask/")
     assert "Flask" in get(client, "/wiki/")
     services.page_update(page=page, body="version two", title="Flask Framework")
-    assert "version two" in get(client, "/wiki/flask/")
+    assert "version two" in get(client, "/wiki/flask-framework/")
     assert "Flask Framework" in get(client, "/wiki/")
 
 

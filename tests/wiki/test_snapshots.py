@@ -261,10 +261,11 @@ def test_page_rename(client, make_page):
     view(client, "flask")
     view(client, "other")
     services.page_update(page=page, body="text", title="Flask Framework")
-    text = view(client, "flask")  # a renamed page keeps its URL
+    text = view(client, "flask-framework")  # a renamed page moves to its new address
     assert "<h1>Flask Framework</h1>" in text
     assert "<title>Flask Framework" in text
-    assert 'href="/wiki/flask/"' in view(client, "other")  # the old name still arrives
+    assert client.get("/wiki/flask/").status_code == 301  # the old one redirects
+    assert 'href="/wiki/flask-framework/"' in view(client, "other")  # the old name arrives
 
 
 def test_tag_rename(client, make_page):
