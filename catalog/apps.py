@@ -7,12 +7,13 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import links, relink, signals
+        from catalog import links, relink, reports, signals
         from catalog.services import DESCRIBE_TOPIC
         from core import changes, layout, navigation, outbox
         from search import indexer
 
         links.register()
+        reports.register()
         signals.connect()
         outbox.register(DESCRIBE_TOPIC, relink.handle, batch=relink.BATCH)
         changes.follow(relink.follow_changes)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "axes",
     "core",
+    "corrections",
     "wiki",
     "catalog",
     "search",
@@ -213,6 +214,10 @@ WIKI_PAGE_SIZE = 50
 # Seconds one body may take to render (in a worker process) before it is shown as plain
 # text instead (wiki/render.py).
 WIKI_RENDER_TIMEOUT = float(os.environ.get("WIKI_RENDER_TIMEOUT", "5"))
+
+# Readers' reports (corrections/): how many one address may send per window (seconds).
+CORRECTIONS_RATE_LIMIT = int(os.environ.get("CORRECTIONS_RATE_LIMIT", "5"))
+CORRECTIONS_RATE_WINDOW = int(os.environ.get("CORRECTIONS_RATE_WINDOW", "3600"))
 
 # The outbox of follow-up work (core/outbox.py): "thread" drains it in a background
 # thread of the web process after each commit, "inline" in the committing request,

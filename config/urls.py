@@ -11,6 +11,7 @@ urlpatterns = [
     path("", front_page, name="home"),
     path("admin/", admin.site.urls),
     path("catalog/", include("catalog.urls")),
+    path("report/", include("corrections.urls")),
     path("", include("search.urls")),
     path("wiki/", include("wiki.urls")),
     path(

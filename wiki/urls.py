@@ -24,8 +24,10 @@ urlpatterns = [
     path("_orphans/", views.orphans, name="orphans"),
     path("_redirects/", views.redirects_report, name="redirects"),
     path("_tags/<pageslug:tag>/", views.tag_detail, name="tag"),
+    path("_tags/<pageslug:tag>/feed/", feeds.TagChangesFeed(), name="tag-feed"),
     path("<pageslug:slug>/", views.page_detail, name="page"),
     path("<pageslug:slug>/history/", views.page_history, name="page-history"),
     path("<pageslug:slug>/diff/<int:old>/<int:new>/", views.page_diff, name="page-diff"),
     path("<pageslug:slug>/backlinks/", views.page_backlinks, name="page-backlinks"),
+    path("<pageslug:slug>/feed/", feeds.PageChangesFeed(), name="page-feed"),
 ]
