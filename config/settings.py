@@ -154,6 +154,28 @@ STORAGES = {
     },
 }
 
+# Uploaded files (wiki attachments) go through STORAGES["default"]: local files under
+# MEDIA_ROOT, or with STORAGE=s3 any S3-compatible store (django-storages, an optional
+# dependency: pip install '.[s3]'), configured from the environment.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # never served as such: attachments go through the wiki's own view
+if os.environ.get("STORAGE", "local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "location": os.environ.get("S3_PREFIX", "wiki"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+WIKI_ATTACHMENT_MAX_BYTES = int(os.environ.get("WIKI_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+WIKI_ATTACHMENT_MAX_PIXELS = int(os.environ.get("WIKI_ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+WIKI_ATTACHMENT_DISPLAY_WIDTH = int(os.environ.get("WIKI_ATTACHMENT_DISPLAY_WIDTH", "960"))
+
 LOGIN_URL = "admin:login"
 
 # Log-in throttling (django-axes): 5 failures from one IP address for one username lock that

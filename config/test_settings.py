@@ -16,3 +16,4 @@ SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="wiki-test-index-"))  # noqa: F4
 # The SQLite test database lives in VAR_DIR: a fresh clone has none yet.
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="wiki-test-static-"))  # noqa: F405
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="wiki-test-media-"))  # noqa: F405

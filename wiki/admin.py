@@ -8,6 +8,7 @@ submitted text stays in the form.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,9 +18,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from wiki import aliases, services
+from wiki import aliases, attachments, services
 from wiki.diff import diff_texts
-from wiki.models import DeletedPage, Page, PageLink, Revision, Tag
+from wiki.models import Attachment, DeletedPage, Page, PageLink, Revision, Tag
 from wiki.naming import match_key, validate_title
 from wiki.render import render, render_preview
 
@@ -473,3 +474,129 @@ class RecycleBinAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for page in queryset:
             services.page_purge(page=page)
+
+
+# ---------------------------------------------------------------- attachments
+
+
+class AttachmentAdminForm(forms.ModelForm):
+    upload = forms.FileField(
+        label="File",
+        required=False,
+        help_text="A PNG, JPEG, GIF or WebP image, or a PDF. Checked by its content; SVG and "
+        "HTML are refused.",
+    )
+
+    class Meta:
+        model = Attachment
+        fields = ["name", "description", "page"]
+        widgets = {"name": forms.TextInput(attrs={"placeholder": "the file's own name"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        if self.instance.pk:
+            self.fields["name"].disabled = True
+            del self.fields["upload"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        upload = cleaned.get("upload")
+        if upload is None:
+            raise ValidationError({"upload": "Choose a file to upload."})
+        name = cleaned.get("name") or upload.name
+        if upload.size > settings.WIKI_ATTACHMENT_MAX_BYTES:
+            # Refused before reading it into memory.
+            raise ValidationError(
+                {
+                    "upload": f"“{name}” is {attachments.size_text(upload.size)}; the limit "
+                    f"is {attachments.size_text(settings.WIKI_ATTACHMENT_MAX_BYTES)}."
+                }
+            )
+        try:
+            cleaned["name"] = attachments.validate_name(name)
+            data = upload.read()
+            attachments.check(data, cleaned["name"])
+        except ValidationError as exc:
+            raise ValidationError({"upload": exc.messages}) from exc
+        cleaned["data"] = data
+        return cleaned
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    form = AttachmentAdminForm
+    list_display = ["preview", "name", "usage", "content_type", "size_kb", "page", "created"]
+    list_display_links = ["name"]
+    search_fields = ["name", "description"]
+    list_filter = ["content_type"]
+    autocomplete_fields = ["page"]
+    readonly_fields = ["usage", "preview_large", "content_type", "size_kb", "dimensions"]
+    list_per_page = 50
+
+    class Media:
+        css = {"all": ["css/admin-wiki.css"]}
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["upload", "name", "description", "page"]
+        return ["preview_large", "name", "usage", "content_type", "size_kb", "dimensions",
+                "description", "page"]  # fmt: skip
+
+    @admin.display(description="")
+    def preview(self, obj: Attachment) -> str:
+        if not obj.is_image:
+            return "PDF"
+        return format_html("<img class='attachment-thumb' src='{}' alt=''>", obj.get_display_url())
+
+    @admin.display(description="Preview")
+    def preview_large(self, obj: Attachment) -> str:
+        if not obj.is_image:
+            return format_html("<a href='{}'>Download {}</a>", obj.get_absolute_url(), obj.name)
+        return format_html(
+            "<img class='attachment-preview' src='{}' alt='{}'>",
+            obj.get_display_url(),
+            obj.description,
+        )
+
+    @admin.display(description="In a page, write")
+    def usage(self, obj: Attachment) -> str:
+        if obj.is_image:
+            return format_html("<code>![{}](attachment:{})</code>", obj.description, obj.name)
+        return format_html("<code>[{}](attachment:{})</code>", obj.name, obj.name)
+
+    @admin.display(description="Size")
+    def size_kb(self, obj: Attachment) -> str:
+        return f"{obj.size / 1024:,.0f} KB"
+
+    @admin.display(description="Pixels")
+    def dimensions(self, obj: Attachment) -> str:
+        if not obj.width:
+            return "—"
+        shown = f" (shown at {obj.display_width} × {obj.display_height})" if obj.display else ""
+        return f"{obj.width} × {obj.height}{shown}"
+
+    def save_model(self, request, obj: Attachment, form, change: bool) -> None:
+        if change:
+            attachments.attachment_update(attachment=obj)
+            return
+        data = form.cleaned_data
+        created = attachments.attachment_create(
+            data=data["data"],
+            name=data["name"],
+            description=data.get("description", ""),
+            page=data.get("page"),
+            user=request.user,
+        )
+        obj.pk = created.pk
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+        obj._state.adding = False
+
+    def delete_model(self, request, obj: Attachment) -> None:
+        attachments.attachment_delete(attachment=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for attachment in queryset:
+            attachments.attachment_delete(attachment=attachment)

@@ -59,6 +59,20 @@ class LinkRef:
     target_pk: int | None = None
 
 
+@dataclass(frozen=True)
+class AttachmentTarget:
+    """An uploaded file a page names (``attachment:name.png``), resolved before rendering
+    (wiki/attachments.py)."""
+
+    name: str
+    url: str  # the file
+    display_url: str  # what a page shows (the display copy when there is one)
+    is_image: bool
+    width: int | None
+    height: int | None
+    description: str
+
+
 @dataclass
 class Rendered:
     html: str
@@ -117,6 +131,7 @@ class _LinkCollector:
         self.prefixed = targets.prefixed
         self.prefixes = targets.prefixes
         self.missing = targets.missing
+        self.attachments = targets.attachments
         self.links: dict[tuple[str, str], LinkRef] = {}
 
     def page_link(self, title: str, anchor: str | None, label: str | None) -> etree.Element:
@@ -245,6 +260,57 @@ class _CamelCaseProcessor(Treeprocessor):
         return head or "", elements
 
 
+ATTACHMENT_SCHEME = "attachment:"
+ATTACHMENT_KIND = "attachment"
+_ATTACHMENT_RE = re.compile(r"attachment:([\w][\w.-]{0,99})")
+
+
+class _AttachmentProcessor(Treeprocessor):
+    """``![alt](attachment:x.png)`` and ``[text](attachment:x.pdf)``: the files' URLs,
+    resolved beforehand; a name no file has is shown as a missing attachment."""
+
+    def __init__(self, md: markdown.Markdown, state: threading.local):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root: etree.Element) -> None:
+        collector: _LinkCollector = self.state.collector
+        for parent in list(root.iter()):
+            for index, el in enumerate(list(parent)):
+                attr = {"img": "src", "a": "href"}.get(el.tag)
+                ref = el.get(attr, "") if attr else ""
+                if not ref.startswith(ATTACHMENT_SCHEME):
+                    continue
+                name = ref[len(ATTACHMENT_SCHEME) :].strip()
+                target = collector.attachments.get(name.casefold())
+                collector.links.setdefault(
+                    (ATTACHMENT_KIND, name.casefold()),
+                    LinkRef(ATTACHMENT_KIND, name.casefold()[:220], name, target is not None),
+                )
+                if target is None:
+                    parent[index] = self._missing(el, name)
+                elif el.tag == "img" and target.is_image:
+                    el.set("src", target.display_url)
+                    el.set("alt", el.get("alt") or target.description or target.name)
+                    el.set("loading", "lazy")
+                    if target.width and target.height:
+                        el.set("width", str(target.width))
+                        el.set("height", str(target.height))
+                elif el.tag == "img":  # a PDF named as an image: a link to it
+                    link = etree.Element("a", {"href": target.url})
+                    link.text, link.tail = el.get("alt") or target.name, el.tail
+                    parent[index] = link
+                else:
+                    el.set("href", target.url)
+
+    @staticmethod
+    def _missing(el: etree.Element, name: str) -> etree.Element:
+        span = etree.Element("span", {"class": "attachment-missing"})
+        span.text = f"[missing attachment: {name}]"
+        span.tail = el.tail
+        return span
+
+
 class WikiExtension(Extension):
     def __init__(self, state: threading.local, **kwargs):
         self.state = state
@@ -255,6 +321,7 @@ class WikiExtension(Extension):
         md.inlinePatterns.register(_WikiLinkProcessor(WIKILINK_RE, md, self.state), "wikilink", 175)
         # After inline parsing (20), before the TOC (5) so headings keep their WikiWords.
         md.treeprocessors.register(_CamelCaseProcessor(md, self.state), "camelcase", 15)
+        md.treeprocessors.register(_AttachmentProcessor(md, self.state), "attachments", 14)
 
 
 # ---------------------------------------------------------------- rendering
@@ -305,6 +372,8 @@ class Targets:
     prefixed: dict[tuple[str, str], Target] = field(default_factory=dict)
     prefixes: dict[str, PrefixSpec] = field(default_factory=dict)
     missing: MissingPageUrls | None = None
+    # Uploaded files the body names, by case-folded name (wiki/attachments.py).
+    attachments: dict[str, AttachmentTarget] = field(default_factory=dict)
 
 
 def link_candidates(body: str) -> tuple[set[str], dict[str, set[str]]]:
@@ -324,6 +393,12 @@ def link_candidates(body: str) -> tuple[set[str], dict[str, set[str]]]:
     for m in CAMEL_RE.finditer(body):
         page_keys.add(match_key(m.group(2)))
     return page_keys, prefixed
+
+
+def attachment_candidates(body: str) -> set[str]:
+    """Every attachment name the body might use, case-folded (a superset)."""
+    names = {m.group(1).casefold() for m in _ATTACHMENT_RE.finditer(body)}
+    return names | {n.rstrip(".") for n in names}
 
 
 def defuse(body: str) -> str:

@@ -20,8 +20,18 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
+from wiki import attachments
 from wiki.links import MissingPageUrls, lookup_pages, registry, resolve_pages
-from wiki.markup import Rendered, Targets, convert, defuse, link_candidates, unrendered
+from wiki.markup import (
+    ATTACHMENT_KIND,
+    Rendered,
+    Targets,
+    attachment_candidates,
+    convert,
+    defuse,
+    link_candidates,
+    unrendered,
+)
 from wiki.sandbox import Failed, Overrun, Sandbox, run_many
 
 logger = logging.getLogger(__name__)
@@ -48,6 +58,7 @@ def resolve_targets(body: str) -> Targets:
     for name, keys in prefixed.items():
         for key, target in registry.get(name).resolve(keys).items():
             targets.prefixed[(name, key)] = target
+    targets.attachments = attachments.resolve(attachment_candidates(body))
     return targets
 
 
@@ -105,9 +116,14 @@ def targets_moved_since(rendered: Rendered) -> bool:
         now = {key: row[0] for key, row in lookup_pages(pages).items()}
         if any(now.get(key) != pk for key, pk in pages.items()):
             return True
+    files = {link.key: link.resolved for link in rendered.links if link.kind == ATTACHMENT_KIND}
+    if files:
+        now = attachments.resolve(set(files))
+        if any((key in now) != ok for key, ok in files.items()):
+            return True
     prefixed: dict[str, dict[str, bool]] = {}
     for link in rendered.links:
-        if link.kind != "page":
+        if link.kind not in ("page", ATTACHMENT_KIND):
             prefixed.setdefault(link.kind, {})[link.key] = link.resolved
     for kind, keys in prefixed.items():
         spec = registry.get(kind)

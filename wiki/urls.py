@@ -23,6 +23,13 @@ urlpatterns = [
     path("_wanted/", views.wanted, name="wanted"),
     path("_orphans/", views.orphans, name="orphans"),
     path("_redirects/", views.redirects_report, name="redirects"),
+    path("_files/<int:pk>/<pageslug:name>", views.attachment_file, name="attachment"),
+    path(
+        "_files/<int:pk>/display/<pageslug:name>",
+        views.attachment_file,
+        {"display": True},
+        name="attachment-display",
+    ),
     path("_tags/<pageslug:tag>/", views.tag_detail, name="tag"),
     path("_tags/<pageslug:tag>/feed/", feeds.TagChangesFeed(), name="tag-feed"),
     path("<pageslug:slug>/", views.page_detail, name="page"),
