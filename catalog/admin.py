@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
-from catalog import services
+from catalog import aliases, services
 from catalog.forms import ComponentAdminForm, FrameworkAdminForm
 from catalog.models import (
     Component,
@@ -135,6 +135,8 @@ class EntryAdmin(ServiceSaves, admin.ModelAdmin):
         if text != obj.description:
             rendered = services.render_description(obj.description)
         services.entry_save(entry=obj, rendered=rendered, validate=False)
+        if "aliases_text" in form.changed_data:
+            aliases.set_entry_aliases(entry=obj, names=form.cleaned_data["aliases_text"])
 
     def delete_model(self, request, obj: Entry) -> None:
         services.entry_delete(entry=obj)
@@ -150,7 +152,7 @@ class FrameworkAdmin(EntryAdmin):
     list_display = ["name", "kind", *EntryAdmin.list_display[1:]]
     list_filter = ["kind", "status"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", ("status", "status_note")]}),
+        (None, {"fields": ["name", "slug", "aliases_text", "kind", ("status", "status_note")]}),
         *ENTRY_FIELDSETS_COMMON,
     ]
     inlines = [SupportInline, RelationInline, IncomingRelationInline]
@@ -162,7 +164,7 @@ class ComponentAdmin(EntryAdmin):
     list_display = ["name", "category", *EntryAdmin.list_display[1:]]
     list_filter = ["category", "status"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "category", ("status", "status_note")]}),
+        (None, {"fields": ["name", "slug", "aliases_text", "category", ("status", "status_note")]}),
         *ENTRY_FIELDSETS_COMMON,
     ]
     inlines = [RelationInline, IncomingRelationInline]

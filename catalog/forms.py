@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from catalog import aliases
 from catalog.models import (
     ComponentCategory,
     Entry,
@@ -99,6 +100,32 @@ class EntryAdminForm(forms.ModelForm):
     """Checks the constraints that involve ``type`` (not on the form) and says why in words."""
 
     entry_type: str = ""
+    aliases_text = forms.CharField(
+        label="Other names",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One a line: former names, other spellings (e.g. Starlite for Litestar). "
+        "Links, facts and /catalog/name/ addresses using them lead here.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["aliases_text"].initial = "\n".join(
+                self.instance.aliases.values_list("name", flat=True)
+            )
+
+    def clean_aliases_text(self) -> list[str]:
+        names = aliases.parse_names(self.cleaned_data.get("aliases_text", ""))
+        if "aliases_text" in self.changed_data:
+            probe = Entry(
+                pk=self.instance.pk,
+                name=self.data.get("name", self.instance.name),
+                slug=self.data.get("slug", self.instance.slug),
+            )
+            aliases.validate_for(probe, names)
+        return names
 
     def _post_clean(self) -> None:
         super()._post_clean()

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 
-from catalog.links import PREFIXES, entry_keys
+from catalog.links import PREFIXES, entry_keys, facts_targets
 from catalog.models import DescriptionLink, Entry, EntryType, Relation, Source, Support
 from core import changes, outbox
 from wiki.markup import Rendered
@@ -143,7 +143,8 @@ def entry_save(
         neighbours = _neighbours([entry.pk]) if renamed else set()
         changes.record(
             changed=[entry, *((Entry._meta.label_lower, pk) for pk in neighbours)],
-            targets=keys_targets(old_keys | new_keys) if renamed else (),
+            targets=(keys_targets(old_keys | new_keys) if renamed else set())
+            | facts_targets([entry.pk, *neighbours]),
             collections=[COLLECTION, NAMES] if renamed else [COLLECTION],
         )
     return entry
@@ -165,12 +166,13 @@ def entry_delete(*, entry: Entry) -> None:
         label = Entry._meta.label_lower
         neighbours = _neighbours([entry.pk])
         keys = entry_keys(slug=entry.slug, name=entry.name)
+        embedded = facts_targets([entry.pk, *neighbours])
         pk = entry.pk
         entry.delete()
         changes.record(
             removed=[(label, pk)],
             changed=[(label, n) for n in neighbours],
-            targets=keys_targets(keys),
+            targets=keys_targets(keys) | embedded,
             collections=[COLLECTION, NAMES],
         )
 
@@ -196,15 +198,20 @@ def support_save(*, support: Support, validate: bool = True) -> Support:
         )
         support.save()
         moved = [(Entry._meta.label_lower, pk) for pk in before or ()]
-        changes.record(changed=[*_cell_entries(support), *moved], collections=[COLLECTION])
+        changes.record(
+            changed=[*_cell_entries(support), *moved],
+            targets=facts_targets(pk for _, pk in [*_cell_entries(support), *moved]),
+            collections=[COLLECTION],
+        )
     return support
 
 
 def support_delete(*, support: Support) -> None:
     with transaction.atomic():
         touched = _cell_entries(support)
+        embedded = facts_targets(pk for _, pk in touched)
         support.delete()
-        changes.record(changed=touched, collections=[COLLECTION])
+        changes.record(changed=touched, targets=embedded, collections=[COLLECTION])
 
 
 def relation_save(*, relation: Relation, validate: bool = True) -> Relation:

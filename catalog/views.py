@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from catalog import charts, selectors
+from catalog import aliases, charts, selectors
 from catalog.forms import (
     CompareForm,
     ComponentFilterForm,
@@ -65,6 +65,9 @@ def _detail(request: HttpRequest, model, slug: str, template: str) -> HttpRespon
         moved = other.objects.filter(slug=slug).first()
         if moved is not None:
             return redirect(moved.get_absolute_url())
+        renamed = aliases.redirect_for(slug)  # another name of an entry
+        if renamed is not None:
+            return redirect(renamed.get_absolute_url(), permanent=True)
         raise Http404(slug)
     # Its version covers what the page shows: its facts, cells, relations, the names of
     # the entries they name and the wiki pages about it (catalog/services.py bumps it).

@@ -30,6 +30,8 @@ class Target:
 
 
 PrefixResolver = Callable[[set[str]], dict[str, Target]]
+# Live facts for ``{{prefix:name|view}}``: key → {view: HTML built with escaped values}.
+FactsProvider = Callable[[set[str]], dict[str, dict[str, str]]]
 
 
 def default_normalize(text: str) -> str:
@@ -45,15 +47,24 @@ class PrefixSpec:
     label: str
     # Normalizes what the author wrote to the key the resolver is asked for.
     normalize: Callable[[str], str]
+    # Whether {{prefix:name|view}} embeds facts from it, and which views it has.
+    fact_views: tuple[str, ...] = ()
+
+    @property
+    def facts_kind(self) -> str:
+        """The PageLink kind of its facts: changes to them re-render only the pages
+        embedding them (not every page linking to the entry)."""
+        return f"{self.name}-facts"
 
 
 @dataclass(frozen=True)
 class Prefix(PrefixSpec):
     resolve: PrefixResolver = None  # type: ignore[assignment]
+    facts: FactsProvider | None = None
 
     @property
     def spec(self) -> PrefixSpec:
-        return PrefixSpec(self.name, self.label, self.normalize)
+        return PrefixSpec(self.name, self.label, self.normalize, self.fact_views)
 
 
 class LinkRegistry:
@@ -67,9 +78,16 @@ class LinkRegistry:
         *,
         label: str | None = None,
         normalize: Callable[[str], str] = default_normalize,
+        facts: FactsProvider | None = None,
+        fact_views: tuple[str, ...] = (),
     ) -> None:
         self._prefixes[name.casefold()] = Prefix(
-            name=name.casefold(), label=label or name, normalize=normalize, resolve=resolve
+            name=name.casefold(),
+            label=label or name,
+            normalize=normalize,
+            fact_views=tuple(fact_views) if facts else (),
+            resolve=resolve,
+            facts=facts,
         )
 
     def unregister(self, name: str) -> None:

@@ -132,6 +132,7 @@ class _LinkCollector:
         self.prefixes = targets.prefixes
         self.missing = targets.missing
         self.attachments = targets.attachments
+        self.facts = targets.facts
         self.links: dict[tuple[str, str], LinkRef] = {}
 
     def page_link(self, title: str, anchor: str | None, label: str | None) -> etree.Element:
@@ -260,6 +261,46 @@ class _CamelCaseProcessor(Treeprocessor):
         return head or "", elements
 
 
+FACTS_RE = (
+    r"\{\{\s*([A-Za-z][\w-]{0,30})\s*:\s*([^|{}\n]{1,100}?)\s*\|\s*([a-z][a-z-]{0,30})\s*\}\}"
+)
+
+
+class _FactsProcessor(InlineProcessor):
+    """``{{framework:flask|facts}}``: the entry's current facts, rendered by the app that
+    registered the prefix (resolved beforehand, passed in Targets.facts). Unknown
+    prefixes are left as written."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, state: threading.local):
+        super().__init__(pattern, md)
+        self.state = state
+
+    def handleMatch(self, m: re.Match, data: str):
+        collector: _LinkCollector = self.state.collector
+        spec = collector.prefixes.get(m.group(1).casefold())
+        if spec is None or not spec.fact_views:
+            return None, None, None
+        name, view = m.group(2).strip(), m.group(3)
+        key = spec.normalize(name)
+        facts = collector.facts.get((spec.name, key))
+        collector.links.setdefault(
+            (spec.facts_kind, key), LinkRef(spec.facts_kind, key[:220], name, facts is not None)
+        )
+        if facts is None:
+            return self._note(f"[no {spec.label.lower()} called “{name}”]"), m.start(0), m.end(0)
+        if view not in facts:
+            views = ", ".join(spec.fact_views)
+            note = f"[no fact “{view}” — use one of: {views}]"
+            return self._note(note), m.start(0), m.end(0)
+        return self.md.htmlStash.store(facts[view]), m.start(0), m.end(0)
+
+    @staticmethod
+    def _note(text: str) -> etree.Element:
+        el = etree.Element("span", {"class": "facts-missing"})
+        el.text = text
+        return el
+
+
 ATTACHMENT_SCHEME = "attachment:"
 ATTACHMENT_KIND = "attachment"
 _ATTACHMENT_RE = re.compile(r"attachment:([\w][\w.-]{0,99})")
@@ -319,6 +360,7 @@ class WikiExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Before links (160) and after backtick code (190): [[…]] inside code stays text.
         md.inlinePatterns.register(_WikiLinkProcessor(WIKILINK_RE, md, self.state), "wikilink", 175)
+        md.inlinePatterns.register(_FactsProcessor(FACTS_RE, md, self.state), "facts", 176)
         # After inline parsing (20), before the TOC (5) so headings keep their WikiWords.
         md.treeprocessors.register(_CamelCaseProcessor(md, self.state), "camelcase", 15)
         md.treeprocessors.register(_AttachmentProcessor(md, self.state), "attachments", 14)
@@ -374,6 +416,8 @@ class Targets:
     missing: MissingPageUrls | None = None
     # Uploaded files the body names, by case-folded name (wiki/attachments.py).
     attachments: dict[str, AttachmentTarget] = field(default_factory=dict)
+    # Live facts the body embeds ({{framework:flask|facts}}): (prefix, key) → {view: HTML}.
+    facts: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
 
 def link_candidates(body: str) -> tuple[set[str], dict[str, set[str]]]:
@@ -393,6 +437,20 @@ def link_candidates(body: str) -> tuple[set[str], dict[str, set[str]]]:
     for m in CAMEL_RE.finditer(body):
         page_keys.add(match_key(m.group(2)))
     return page_keys, prefixed
+
+
+_CANDIDATE_FACTS = re.compile(FACTS_RE)
+
+
+def facts_candidates(body: str) -> dict[str, set[str]]:
+    """Every (prefix, key) whose facts the body might embed (a superset)."""
+    found: dict[str, set[str]] = {}
+    prefixes = registry.specs()
+    for m in _CANDIDATE_FACTS.finditer(body):
+        spec = prefixes.get(m.group(1).casefold())
+        if spec is not None and spec.fact_views:
+            found.setdefault(spec.name, set()).add(spec.normalize(m.group(2).strip()))
+    return found
 
 
 def attachment_candidates(body: str) -> set[str]:

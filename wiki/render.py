@@ -29,6 +29,7 @@ from wiki.markup import (
     attachment_candidates,
     convert,
     defuse,
+    facts_candidates,
     link_candidates,
     unrendered,
 )
@@ -59,6 +60,10 @@ def resolve_targets(body: str) -> Targets:
         for key, target in registry.get(name).resolve(keys).items():
             targets.prefixed[(name, key)] = target
     targets.attachments = attachments.resolve(attachment_candidates(body))
+    for name, keys in facts_candidates(body).items():
+        provider = registry.get(name).facts
+        for key, facts in provider(keys).items():
+            targets.facts[(name, key)] = facts
     return targets
 
 
