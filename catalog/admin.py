@@ -23,12 +23,24 @@ from catalog.models import (
     Source,
     Support,
 )
+from wiki.models import Page
 
 # Bare hostnames typed into URL fields become https:// (and Django 6's default, today).
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class SupportInline(admin.TabularInline):
+class KeepsBinnedPages:
+    """A cell's evidence page or a source's page may be in the wiki's recycle bin: the form
+    keeps accepting it (choices offered stay the live pages, through the autocomplete),
+    so that editing anything else does not fail on it."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Page:
+            kwargs.setdefault("queryset", Page.everything.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SupportInline(KeepsBinnedPages, admin.TabularInline):
     model = Support
     formfield_overrides = URL_HTTPS
     fk_name = "framework"
@@ -178,7 +190,7 @@ class ComponentAdmin(EntryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(KeepsBinnedPages, admin.ModelAdmin):
     list_display = ["key", "title", "url", "page", "retrieved"]
     search_fields = ["key", "title", "url"]
     autocomplete_fields = ["page"]
@@ -216,7 +228,7 @@ class PythonVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(admin.ModelAdmin):
+class SupportAdmin(KeepsBinnedPages, admin.ModelAdmin):
     """All cells in one list: the matrix editor's view, filterable by level and flags."""
 
     list_display = ["framework", "engine", "level", "uncertain", "raw_value", "last_verified"]

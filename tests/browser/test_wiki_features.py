@@ -39,9 +39,7 @@ def test_an_old_name_redirects_and_says_so(staff_page, page, shoot):
     create_page(staff_page, "Renames Browser Test", "Formerly [[Starlite Browser Test]].")
     page.goto("/wiki/starlite-browser-test/")
     expect(page).to_have_url(re.compile(r"/wiki/litestar-browser-test/\?from="))
-    expect(page.locator(".redirect-note")).to_contain_text(
-        "Redirected from Starlite Browser Test"
-    )
+    expect(page.locator(".redirect-note")).to_contain_text("Redirected from Starlite Browser Test")
     both_sizes(page, shoot, "redirected-page")
     page.goto("/wiki/renames-browser-test/")
     page.get_by_role("link", name="Starlite Browser Test").click()

@@ -131,3 +131,29 @@ def test_hostile_entry_text_in_facts_stays_inert(make_framework, make_page, payl
     make_framework("Evil", slug="evil", licence=payload[:100], status="active")
     page = make_page("Facts", "{{framework:evil|facts}} {{framework:evil|licence}}")
     assert_inert(html_of(page))
+
+
+def test_a_cell_whose_evidence_page_is_in_the_bin_can_still_be_edited(
+    small_catalog, make_page, staff_client
+):
+    from wiki import services as wiki_services
+
+    evidence = make_page("Evidence")
+    cell = small_catalog["cells"]["flask-jinja"]
+    cell.evidence_page = evidence
+    services.support_save(support=cell)
+    wiki_services.page_delete(page=evidence)
+    url = f"/admin/catalog/support/{cell.pk}/change/"
+    form = {
+        "framework": cell.framework_id,
+        "engine": cell.engine_id,
+        "level": "YES",
+        "raw_value": "",
+        "evidence_page": evidence.pk,
+        "evidence_url": "",
+        "notes": "now yes",
+    }
+    response = staff_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    cell.refresh_from_db()
+    assert (cell.level, cell.evidence_page_id) == ("YES", evidence.pk)
