@@ -128,11 +128,15 @@ class EntryDetail:
 
 
 def pages_linking_to_entry(entry: Entry) -> QuerySet[Page]:
-    """Wiki pages with a [[framework:…]] or [[component:…]] link naming this entry."""
+    """Wiki pages with a [[framework:…]] or [[component:…]] link naming this entry (by any
+    of its names)."""
+    keys = entry_keys(slug=entry.slug, name=entry.name)
+    for key, slug in entry.aliases.values_list("key", "slug"):
+        keys |= {key, slug}
     return (
         Page.objects.filter(
             outgoing_links__kind__in=["framework", "component"],
-            outgoing_links__target_key__in=entry_keys(slug=entry.slug, name=entry.name),
+            outgoing_links__target_key__in=keys,
         )
         .distinct()
         .order_by("title")

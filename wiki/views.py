@@ -59,7 +59,9 @@ def front_page(request: HttpRequest) -> HttpResponse:
         "front": front,
         "recent": selectors.recent_revisions()[:10],
         "page_count": Page.objects.count(),
-        "tags": Tag.objects.annotate(n=Count("pages")).filter(n__gt=0).order_by("-n", "name")[:20],
+        "tags": Tag.objects.annotate(n=Count("pages", filter=Q(pages__deleted__isnull=True)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")[:20],
     }
     return render(request, "wiki/front.html", context)
 

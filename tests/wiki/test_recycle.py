@@ -169,3 +169,10 @@ class TestAdmin:
         assert "is in the recycle bin" in text
         assert f"/admin/wiki/deletedpage/{page.pk}/restore/" in text
         assert "recycle bin" not in Client().get("/wiki/bottle/").content.decode()
+
+
+def test_a_tag_only_binned_pages_carry_leaves_the_front_page(client, make_page):
+    page = make_page("Lonely", "x", tags="solitary")
+    assert "solitary" in client.get("/").content.decode()
+    services.page_delete(page=page)
+    assert "solitary" not in client.get("/").content.decode()
