@@ -52,22 +52,30 @@ class PageAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.conflict = None
         if self.instance.pk:
-            self.fields["tags_text"].initial = ", ".join(
-                self.instance.tags.values_list("name", flat=True)
-            )
+            if not self.is_bound:  # a posted form brings its own tags
+                self.fields["tags_text"].initial = ", ".join(
+                    self.instance.tags.values_list("name", flat=True)
+                )
             self.fields["base_revision"].initial = self.instance.revision_number
 
     def clean_title(self) -> str:
         title = validate_title(self.cleaned_data.get("title", ""))
+        if self.instance.pk and match_key(title) == self.instance.key:
+            return title  # not renamed: nothing to clash with
         clash = Page.objects.filter(key=match_key(title))
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        other = clash.first()
+        if other is not None:
             raise ValidationError(
-                f"A page called “{clash.first().title}” already exists; titles that differ only "
+                f"A page called “{other.title}” already exists; titles that differ only "
                 "in case or punctuation name the same page."
             )
         return title
+
+    def validate_unique(self) -> None:
+        """Titles are checked by clean_title (case and punctuation folded, stricter than
+        the model's constraint) and the service; the slug is not edited here."""
 
     def clean_body(self) -> str:
         return services.validate_body(self.cleaned_data.get("body", ""))
@@ -78,7 +86,9 @@ class PageAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            current = Page.objects.select_related("current_revision").get(pk=self.instance.pk)
+            # Read by the admin moments ago, in this request (the service's
+            # compare-and-set catches a save that lands after it).
+            current = self.instance
             base = cleaned.get("base_revision")
             if base is None:
                 base = current.revision_number
@@ -231,6 +241,12 @@ class PageAdmin(admin.ModelAdmin):
             )
         obj.__dict__.update({k: v for k, v in page.__dict__.items() if not k.startswith("_")})
         obj._state.adding = False
+
+    def log_addition(self, request, obj, message):
+        """A page's revisions are its log (who, when, why): no second copy in the admin's."""
+
+    def log_change(self, request, obj, message):
+        """As log_addition."""
 
     def save_related(self, request, form, formsets, change) -> None:
         # Tags are saved by the service; there are no other relations to save.
