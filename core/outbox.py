@@ -202,11 +202,10 @@ def _drain(names: Iterable[str] | None, seconds: float | None, locks: bool) -> i
         if not busy:
             break
         for name in sorted(busy, key=list(_topics).index):
-            ran = _drain_topic(_topics[name], deadline, locks)
-            if ran is None:
+            ran, held = _drain_topic(_topics[name], deadline, locks)
+            done += ran
+            if not held:
                 skipped.add(name)
-            else:
-                done += ran
     return done
 
 
@@ -223,15 +222,16 @@ def _busy_topics() -> set[str]:
     )
 
 
-def _drain_topic(topic: Topic, deadline: float | None, locks: bool) -> int | None:
-    """Run batches until none is left; None if another process holds the topic's lock.
+def _drain_topic(topic: Topic, deadline: float | None, locks: bool) -> tuple[int, bool]:
+    """Run batches until none is left. Returns how many rows ran, and False if another
+    process holds the topic's lock (then that one drains it, and looks again after).
     `locks=False`: the caller already holds it."""
     done = 0
     while True:
         locked = topic.lock is not None and locks
         with topic.lock() if locked else contextlib.nullcontext(True) as held:
             if not held:
-                return None if not done else done  # the holder drains, and looks again after
+                return done, False
             while deadline is None or time.monotonic() < deadline:
                 n = run_batch(topic.name)
                 if not n:
@@ -240,9 +240,9 @@ def _drain_topic(topic: Topic, deadline: float | None, locks: bool) -> int | Non
         # Between our last look and the lock's release another process may have written
         # a row and failed to take the lock: look once more, outside it.
         if not locked or (deadline is not None and time.monotonic() >= deadline):
-            return done
+            return done, True
         if not _available(topic.name).exists():
-            return done
+            return done, True
 
 
 # ---------------------------------------------------------------- after commit

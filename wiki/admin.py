@@ -85,6 +85,9 @@ class PageAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        refused = getattr(self.request, "_wiki_save_refused", None)
+        if refused is not None:
+            raise refused
         if self.instance.pk:
             # Read by the admin moments ago, in this request (the service's
             # compare-and-set catches a save that lands after it).
@@ -269,6 +272,11 @@ class PageAdmin(admin.ModelAdmin):
             # Lost the race after validation: the transaction rolled back; show the form
             # again, now failing validation with the conflict and the user's text.
             request._wiki_edit_conflict = conflict
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            # Refused by the service after the form passed (another editor created the
+            # same title a moment ago): the same, with the service's reason.
+            request._wiki_save_refused = refused
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_model(self, request, obj: Page) -> None:

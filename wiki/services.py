@@ -370,9 +370,7 @@ def _write_update(
     return fresh
 
 
-def _new_revision(
-    page: Page, rendered: Rendered, *, number: int, author, comment: str
-) -> Revision:
+def _new_revision(page: Page, rendered: Rendered, *, number: int, author, comment: str) -> Revision:
     return Revision.objects.create(
         page=page,
         number=number,
