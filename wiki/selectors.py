@@ -85,15 +85,6 @@ def backlink_count(page: Page) -> int:
     )
 
 
-def pages_linking_to(kind: str, key: str) -> QuerySet[Page]:
-    """Pages with a prefixed link such as [[framework:flask]] (for the catalog)."""
-    return (
-        Page.objects.filter(outgoing_links__kind=kind, outgoing_links__target_key=key)
-        .distinct()
-        .order_by("title")
-    )
-
-
 def recent_revisions() -> QuerySet[Revision]:
     return Revision.objects.select_related("page", "author").order_by("-created", "-pk")
 
