@@ -38,7 +38,7 @@ def wanted_pages(limit: int = 500) -> list[WantedPage]:
     links = (
         PageLink.objects.filter(kind=PageLink.PAGE, target__isnull=True, target_key__in=keys)
         .select_related("source")
-        .order_by("source__title")
+        .order_by("source__key")
     )
     for link in links:
         wanted = by_key[link.target_key]
@@ -51,7 +51,7 @@ def backlinks(page: Page) -> QuerySet[Page]:
     """Other pages linking here, A–Z: selected through PageLink's indexed target column
     (no DISTINCT over whole page rows)."""
     sources = PageLink.objects.filter(target=page).exclude(source_id=page.pk).values("source_id")
-    return Page.objects.filter(pk__in=sources).order_by("title")
+    return Page.objects.filter(pk__in=sources).order_by("key")
 
 
 def backlink_count(page: Page) -> int:
@@ -72,7 +72,7 @@ def pages_linking_to(kind: str, key: str) -> QuerySet[Page]:
     return (
         Page.objects.filter(outgoing_links__kind=kind, outgoing_links__target_key=key)
         .distinct()
-        .order_by("title")
+        .order_by("key")
     )
 
 
@@ -81,4 +81,4 @@ def recent_revisions() -> QuerySet[Revision]:
 
 
 def orphan_pages() -> QuerySet[Page]:
-    return Page.objects.orphans().order_by("title")
+    return Page.objects.orphans().order_by("key")
