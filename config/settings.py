@@ -66,7 +66,7 @@ MIDDLEWARE = [
     # random bytes to each compressed body ("Heal The Breach"); no other secret is echoed
     # into a page next to what a reader types. Static files come pre-compressed from
     # whitenoise, which answers before this.
-    "django.middleware.gzip.GZipMiddleware",
+    "config.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -17,6 +17,9 @@ _SECTIONS = {
 }
 
 
+SYSTEM_COMMENTS = ("Loaded from fixtures",)
+
+
 def site_origin(request) -> str:
     """'https://wiki.example.org': SITE_URL when set, else the request's own scheme and
     host; '' for a request whose host is not allowed (links then stay relative)."""
@@ -43,4 +46,6 @@ def site(request) -> dict:
         # The address without its query: filters, sorting and paging are one page to a crawler.
         "canonical_url": origin + request.path,
         "nav_section": section,
+        # Comments the system writes for itself, not worth a reader's attention.
+        "SYSTEM_COMMENTS": SYSTEM_COMMENTS,
     }
