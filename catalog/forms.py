@@ -155,6 +155,7 @@ class MatrixFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Kind", choices=ANY + FrameworkKind.choices, required=False)
     status = forms.ChoiceField(label="Status", choices=ANY + Status.choices, required=False)
     data = forms.BooleanField(label="Only rows with data", required=False)
+    q = forms.CharField(label="Quick filter rows", required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -201,8 +201,10 @@ def build_matrix(
     kind: str = "",
     status: str = "",
     only_with_data: bool = False,
+    name: str = "",
 ) -> Matrix:
-    """The grid, frameworks × template engines, in three queries."""
+    """The grid, frameworks × template engines, in three queries; `name` keeps the rows
+    whose framework name contains it."""
     engine_qs = engines_queryset()
     if engines:
         engine_qs = engine_qs.filter(slug__in=engines)
@@ -214,6 +216,8 @@ def build_matrix(
         fw_qs = fw_qs.filter(kind=kind)
     if status:
         fw_qs = fw_qs.filter(status=status)
+    if name:
+        fw_qs = fw_qs.filter(name__icontains=name)
     fw_list = list(fw_qs.order_by(name_order("name")))
     fw_ids = {f.pk for f in fw_list}
     engine_ids = {e.pk for e in engine_list}

@@ -108,6 +108,7 @@ def _matrix_from(request: HttpRequest) -> tuple[MatrixFilterForm, selectors.Matr
         kind=data.get("kind", ""),
         status=data.get("status", ""),
         only_with_data=data.get("data", False),
+        name=data.get("q", ""),
     )
     return form, grid
 
@@ -118,7 +119,13 @@ def matrix(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "catalog/matrix.html",
-        {"form": form, "matrix": grid, "legend": _legend(), "filtered": bool(request.GET)},
+        {
+            "form": form,
+            "matrix": grid,
+            "legend": _legend(),
+            "filtered": bool(set(request.GET) - {"q"}),
+            "kept": [(k, v) for k, values in request.GET.lists() if k != "q" for v in values],
+        },
     )
 
 

@@ -118,3 +118,11 @@ def test_upkeep_lists_cells_needing_work(staff_client, small_catalog, make_cell)
 def test_upkeep_includes_never_verified(staff_client, small_catalog):
     html = staff_client.get("/catalog/upkeep/?reason=stale").content.decode()
     assert "7 cells to look at" in html and "never" in html
+
+
+def test_matrix_quick_filter_works_without_scripts(client, small_catalog):
+    html = client.get("/catalog/matrix/?q=fla&e=mako").content.decode()
+    table = html[html.index('<table class="matrix"') : html.index("</table>")]
+    assert "Flask" in table and "Django" not in table and "Pylons" not in table
+    assert 'name="q" value="fla"' in html
+    assert '<input type="hidden" name="e" value="mako">' in html  # the other filters kept
