@@ -251,6 +251,26 @@ class PageAdmin(admin.ModelAdmin):
     def log_change(self, request, obj, message):
         """As log_addition."""
 
+    # After a plain Save an editor returns to the page they edited, with a message there;
+    # "Save and continue editing" and "Save and add another" keep the admin's behaviour.
+    _STAY_IN_ADMIN = ("_continue", "_addanother", "_saveasnew", admin.options.IS_POPUP_VAR)
+
+    def _back_to_page(self, request, obj: Page, verb: str) -> HttpResponse | None:
+        if any(key in request.POST for key in self._STAY_IN_ADMIN):
+            return None
+        self.message_user(
+            request, f"{verb} “{obj.title}”: revision {obj.revision_number}.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+    def response_change(self, request, obj: Page) -> HttpResponse:
+        return self._back_to_page(request, obj, "Saved") or super().response_change(request, obj)
+
+    def response_add(self, request, obj: Page, post_url_continue=None) -> HttpResponse:
+        return self._back_to_page(request, obj, "Created") or super().response_add(
+            request, obj, post_url_continue
+        )
+
     def save_related(self, request, form, formsets, change) -> None:
         # Tags are saved by the service; there are no other relations to save.
         for formset in formsets:

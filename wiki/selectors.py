@@ -52,8 +52,8 @@ def wanted_pages(rows=None) -> list[WantedPage]:
     links = (
         PageLink.objects.filter(kind=PageLink.PAGE, target__isnull=True, target_key__in=keys)
         .select_related("source")
-        .only("target_key", "target_text", "source__title", "source__slug")
-        .order_by("source__title")
+        .only("target_key", "target_text", "source__title", "source__slug", "source__key")
+        .order_by("source__key")
     )
     for link in links:
         wanted = by_key[link.target_key]
@@ -69,7 +69,7 @@ def backlinks(page: Page) -> QuerySet[Page]:
     """Other pages linking here, A–Z: selected through PageLink's indexed target column
     (no DISTINCT over whole page rows)."""
     sources = PageLink.objects.filter(target=page).exclude(source_id=page.pk).values("source_id")
-    return Page.objects.filter(pk__in=sources).order_by("title")
+    return Page.objects.filter(pk__in=sources).order_by("key")
 
 
 def backlink_count(page: Page) -> int:
@@ -90,4 +90,4 @@ def recent_revisions() -> QuerySet[Revision]:
 
 
 def orphan_pages() -> QuerySet[Page]:
-    return Page.objects.orphans().order_by("title")
+    return Page.objects.orphans().order_by("key")
