@@ -67,7 +67,7 @@ MIDDLEWARE = [
     # random bytes to each compressed body ("Heal The Breach"); no other secret is echoed
     # into a page next to what a reader types. Static files come pre-compressed from
     # whitenoise, which answers before this.
-    "config.middleware.GZipMiddleware",
+    "core.compression.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
