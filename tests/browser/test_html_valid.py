@@ -31,7 +31,7 @@ CHECKED = {
     "compare-one": "/catalog/compare/?f=flask",
     "charts": "/catalog/charts/",
     "search": "/search/?q=template",
-    "missing": "/wiki/template-systems/?title=TemplateSystems",
+    "missing": "/wiki/session-management/?title=SessionManagement",
 }
 
 

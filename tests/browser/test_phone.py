@@ -29,7 +29,7 @@ EVERY_PAGE_TYPE = {
     "wanted": "/wiki/_wanted/",
     "orphans": "/wiki/_orphans/",
     "tag": "/wiki/_tags/hub/",
-    "missing": "/wiki/template-systems/?title=TemplateSystems",
+    "missing": "/wiki/session-management/?title=SessionManagement",
     "catalog": "/catalog/",
     "components": "/catalog/components/",
     "framework": "/catalog/django/",

@@ -20,7 +20,7 @@ def test_any_spelling_of_a_page_arrives_at_it(page, spelling):
 
 
 def test_a_missing_page_says_who_wants_it(page):
-    response = page.goto("/wiki/template-systems/?title=TemplateSystems")
+    response = page.goto("/wiki/session-management/?title=SessionManagement")
     assert response.status == 404
     section = page.locator("section", has=page.get_by_role("heading", name="Pages that link here"))
     expect(section.get_by_role("link", name="WebComponents")).to_be_visible()
