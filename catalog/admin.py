@@ -107,20 +107,43 @@ ENTRY_FIELDSETS_COMMON = [
 ]
 
 
-class ServiceSaves:
-    """Inline rows saved and deleted through catalog/services.py."""
+# How each model is written: (save service, delete service, the services' argument name).
+SERVICES = {
+    Entry: (services.entry_save, services.entry_delete, "entry"),
+    Support: (services.support_save, services.support_delete, "support"),
+    Relation: (services.relation_save, services.relation_delete, "relation"),
+    Source: (services.source_save, services.source_delete, "source"),
+}
 
-    SAVERS = {
-        Support: (services.support_save, services.support_delete, "support"),
-        Relation: (services.relation_save, services.relation_delete, "relation"),
-    }
+
+def _save(obj) -> None:
+    save, _, name = SERVICES[obj._meta.concrete_model]
+    save(**{name: obj, "validate": False})  # the admin's form has validated it
+
+
+def _delete(obj) -> None:
+    _, delete, name = SERVICES[obj._meta.concrete_model]
+    delete(**{name: obj})
+
+
+class ServiceSaves:
+    """Rows, and inline rows, saved and deleted through catalog/services.py."""
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        _save(obj)
+
+    def delete_model(self, request, obj) -> None:
+        _delete(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            _delete(obj)
 
     def save_formset(self, request, form, formset, change) -> None:
-        save, delete, name = self.SAVERS[formset.model]
         for obj in formset.save(commit=False):
-            save(**{name: obj, "validate": False})
+            _save(obj)
         for obj in formset.deleted_objects:
-            delete(**{name: obj})
+            _delete(obj)
 
 
 class EntryAdmin(ServiceSaves, admin.ModelAdmin):
@@ -149,13 +172,6 @@ class EntryAdmin(ServiceSaves, admin.ModelAdmin):
         services.entry_save(entry=obj, rendered=rendered, validate=False)
         if "aliases_text" in form.changed_data:
             aliases.set_entry_aliases(entry=obj, names=form.cleaned_data["aliases_text"])
-
-    def delete_model(self, request, obj: Entry) -> None:
-        services.entry_delete(entry=obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for entry in queryset:
-            services.entry_delete(entry=entry)
 
 
 @admin.register(Framework)
@@ -190,22 +206,12 @@ class ComponentAdmin(EntryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(KeepsBinnedPages, admin.ModelAdmin):
+class SourceAdmin(KeepsBinnedPages, ServiceSaves, admin.ModelAdmin):
     list_display = ["key", "title", "url", "page", "retrieved"]
     search_fields = ["key", "title", "url"]
     autocomplete_fields = ["page"]
     formfield_overrides = URL_HTTPS
     prepopulated_fields = {"key": ["title"]}
-
-    def save_model(self, request, obj: Source, form, change: bool) -> None:
-        services.source_save(source=obj, validate=False)
-
-    def delete_model(self, request, obj: Source) -> None:
-        services.source_delete(source=obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for source in queryset:
-            services.source_delete(source=source)
 
 
 @admin.register(PythonVersion)
@@ -228,7 +234,7 @@ class PythonVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(KeepsBinnedPages, admin.ModelAdmin):
+class SupportAdmin(KeepsBinnedPages, ServiceSaves, admin.ModelAdmin):
     """All cells in one list: the matrix editor's view, filterable by level and flags."""
 
     list_display = ["framework", "engine", "level", "uncertain", "raw_value", "last_verified"]
@@ -237,16 +243,6 @@ class SupportAdmin(KeepsBinnedPages, admin.ModelAdmin):
     autocomplete_fields = ["framework", "engine", "superseded_by", "evidence_page"]
     list_select_related = ["framework", "engine"]
     formfield_overrides = URL_HTTPS
-
-    def save_model(self, request, obj: Support, form, change: bool) -> None:
-        services.support_save(support=obj, validate=False)
-
-    def delete_model(self, request, obj: Support) -> None:
-        services.support_delete(support=obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for cell in queryset:
-            services.support_delete(support=cell)
 
 
 @admin.register(Entry)

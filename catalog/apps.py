@@ -22,6 +22,7 @@ class CatalogConfig(AppConfig):
                 ("catalog", "component-list"): "components",
                 ("catalog", "component-detail"): "components",
                 ("catalog", "matrix"): "matrix",
+                ("catalog", "cell"): "matrix",
                 ("catalog", "charts"): "matrix",
                 ("catalog", "upkeep"): "matrix",
                 ("catalog", None): "frameworks",

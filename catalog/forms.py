@@ -15,6 +15,7 @@ from catalog.models import (
     PythonVersion,
     Status,
 )
+from wiki.naming import name_order
 
 ANY = [("", "Any")]
 
@@ -79,7 +80,7 @@ def engines_queryset():
             | Q(support_column__isnull=False)
         )
         .distinct()
-        .order_by("name")
+        .order_by(name_order("name"))
     )
 
 
@@ -180,25 +181,33 @@ class MatrixFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Kind", choices=ANY + FrameworkKind.choices, required=False)
     status = forms.ChoiceField(label="Status", choices=ANY + Status.choices, required=False)
     data = forms.BooleanField(label="Only rows with data", required=False)
+    q = forms.CharField(label="Quick filter rows", required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["f"].choices = list(
             Entry.objects.filter(Q(type=EntryType.FRAMEWORK) | Q(support_row__isnull=False))
             .distinct()
-            .order_by("name")
+            .order_by(name_order("name"))
             .values_list("slug", "name")
         )
         self.fields["e"].choices = list(engines_queryset().values_list("slug", "name"))
 
 
 class CompareForm(forms.Form):
-    f = forms.MultipleChoiceField(label="Frameworks", required=False)
+    """The compare picker: a checkbox a framework (plain clicks; a filter box narrows the
+    list when scripts run), rendered with the chosen ones ticked."""
+
+    f = forms.MultipleChoiceField(
+        label="Pick two to four frameworks",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["f"].choices = list(
             Entry.objects.filter(type=EntryType.FRAMEWORK)
-            .order_by("name")
+            .order_by(name_order("name"))
             .values_list("slug", "name")
         )

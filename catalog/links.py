@@ -25,7 +25,7 @@ def normalize(text: str) -> str:
 
 
 def entry_keys(*, slug: str, name: str) -> set[str]:
-    """The link keys that name an entry: what links_changed is told about."""
+    """The link keys that name an entry (the targets its saves tell the change step about)."""
     return {k for k in (slug.casefold(), normalize(name), slugify(name)) if k}
 
 

@@ -16,7 +16,10 @@ def _entry_edit_url(entry: Entry) -> str:
 
 
 def _cell_url(cell: Support) -> str:
-    return cell.framework.get_absolute_url() + f"#engine-{cell.engine.slug}"
+    """The cell's evidence page."""
+    return reverse(
+        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.engine.slug}
+    )
 
 
 def register() -> None:

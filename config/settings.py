@@ -61,6 +61,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses every other response on its way out (HTML, JSON, XML, SVG). Outside the
+    # page cache and the stored snapshots: those keep plain bodies (or, for snapshots,
+    # gzip bytes already marked Content-Encoding, which this middleware passes through
+    # untouched). BREACH: CSRF tokens are masked anew in every response and Django adds
+    # random bytes to each compressed body ("Heal The Breach"); no other secret is echoed
+    # into a page next to what a reader types. Static files come pre-compressed from
+    # whitenoise, which answers before this.
+    "core.compression.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -230,6 +238,13 @@ LOGGING = {
 
 # The wiki
 WIKI_SITE_NAME = "Python Web Frameworks"
+WIKI_SITE_DESCRIPTION = (
+    "A wiki, a catalog and a search engine about Python web frameworks, their template "
+    "engines, servers and the other components around them."
+)
+# The public address (e.g. https://wiki.example.org), for canonical links, Open Graph, the
+# sitemap, robots.txt and the OpenSearch description; empty: taken from each request.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WIKI_FRONT_PAGE = os.environ.get("WIKI_FRONT_PAGE", "FrontPage")
 WIKI_MAX_BODY_BYTES = int(os.environ.get("WIKI_MAX_BODY_BYTES", str(1024 * 1024)))
 WIKI_PAGE_SIZE = 50

@@ -62,6 +62,7 @@ def _compute() -> str:
         FORMAT,
         django.get_version(),
         settings.WIKI_SITE_NAME,
+        settings.SITE_URL,  # canonical links are absolute
         settings.STATIC_URL,
         settings.LANGUAGE_CODE,
         settings.TIME_ZONE,

@@ -140,7 +140,8 @@ def _claim(topic: Topic) -> tuple[str, list[Task]]:
 
 
 def run_batch(topic_name: str) -> int:
-    """Claim and run one batch of a topic. Returns how many rows it completed."""
+    """Claim and run one batch of a topic. Returns how many rows it completed (0 when
+    there was none to claim, or the batch failed and waits for a retry)."""
     topic = _topics[topic_name]
     claim, rows = _claim(topic)
     if not rows:
@@ -192,34 +193,56 @@ def drain(
 
 def _drain(names: Iterable[str] | None, seconds: float | None, locks: bool) -> int:
     deadline = None if seconds is None else time.monotonic() + seconds
-    names = list(names) if names is not None else list(_topics)
-    done = 0
-    while True:  # until a whole pass finds nothing: one topic's work may add another's
-        before = done
-        for name in names:
-            done += _drain_topic(_topics[name], deadline, locks)
-        if done == before or (deadline is not None and time.monotonic() >= deadline):
-            return done
-
-
-def _drain_topic(topic: Topic, deadline: float | None, locks: bool) -> int:
-    """`locks=False`: the caller already holds the topic's lock."""
+    wanted = set(names) if names is not None else set(_topics)
+    skipped: set[str] = set()  # topics another process holds the lock of: theirs to drain
     done = 0
     while deadline is None or time.monotonic() < deadline:
-        lock = topic.lock() if topic.lock and locks else contextlib.nullcontext(True)
-        with lock as held:
+        # One query for which topics have work (one topic's work may add another's).
+        busy = _busy_topics() & wanted - skipped
+        if not busy:
+            break
+        for name in sorted(busy, key=list(_topics).index):
+            ran, held = _drain_topic(_topics[name], deadline, locks)
+            done += ran
             if not held:
-                break  # the holder drains until empty, and looks again after
+                skipped.add(name)
+    return done
+
+
+def _busy_topics() -> set[str]:
+    now = timezone.now()
+    return set(
+        Task.objects.filter(
+            Q(claim="", not_before__isnull=True)
+            | Q(claim="", not_before__lte=now)
+            | Q(not_before__lte=now - LEASE)
+        )
+        .values_list("topic", flat=True)
+        .distinct()
+    )
+
+
+def _drain_topic(topic: Topic, deadline: float | None, locks: bool) -> tuple[int, bool]:
+    """Run batches until none is left. Returns how many rows ran, and False if another
+    process holds the topic's lock (then that one drains it, and looks again after).
+    `locks=False`: the caller already holds it."""
+    done = 0
+    while True:
+        locked = topic.lock is not None and locks
+        with topic.lock() if locked else contextlib.nullcontext(True) as held:
+            if not held:
+                return done, False
             while deadline is None or time.monotonic() < deadline:
                 n = run_batch(topic.name)
-                if not n and not _available(topic.name).exists():
+                if not n:
                     break
                 done += n
-        # Between our last look and the lock's release another process may have
-        # written a row and failed to take the lock: look once more, outside it.
+        # Between our last look and the lock's release another process may have written
+        # a row and failed to take the lock: look once more, outside it.
+        if not locked or (deadline is not None and time.monotonic() >= deadline):
+            return done, True
         if not _available(topic.name).exists():
-            break
-    return done
+            return done, True
 
 
 # ---------------------------------------------------------------- after commit

@@ -61,9 +61,10 @@ class PageAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.conflict = None
         if self.instance.pk:
-            self.fields["tags_text"].initial = ", ".join(
-                self.instance.tags.values_list("name", flat=True)
-            )
+            if not self.is_bound:  # a posted form brings its own tags
+                self.fields["tags_text"].initial = ", ".join(
+                    self.instance.tags.values_list("name", flat=True)
+                )
             self.fields["base_revision"].initial = self.instance.revision_number
             self.fields["aliases_text"].initial = "\n".join(
                 self.instance.aliases.values_list("name", flat=True)
@@ -71,12 +72,15 @@ class PageAdminForm(forms.ModelForm):
 
     def clean_title(self) -> str:
         title = validate_title(self.cleaned_data.get("title", ""))
+        if self.instance.pk and match_key(title) == self.instance.key:
+            return title  # not renamed: nothing to clash with
         clash = Page.objects.filter(key=match_key(title))
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        other = clash.first()
+        if other is not None:
             raise ValidationError(
-                f"A page called “{clash.first().title}” already exists; titles that differ only "
+                f"A page called “{other.title}” already exists; titles that differ only "
                 "in case or punctuation name the same page."
             )
         aliases.check_title_not_alias(title, self.instance.pk)
@@ -88,6 +92,10 @@ class PageAdminForm(forms.ModelForm):
             aliases.validate_for(self.instance if self.instance.pk else None, names)
         return names
 
+    def validate_unique(self) -> None:
+        """Titles are checked by clean_title (case and punctuation folded, stricter than
+        the model's constraint) and the service; the slug is not edited here."""
+
     def clean_body(self) -> str:
         return services.validate_body(self.cleaned_data.get("body", ""))
 
@@ -96,13 +104,18 @@ class PageAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        refused = getattr(self.request, "_wiki_save_refused", None)
+        if refused is not None:
+            raise refused
         title = cleaned.get("title")
         if title and any(
             match_key(n) == match_key(title) for n in cleaned.get("aliases_text") or []
         ):
             self.add_error("aliases_text", f"“{title}” is the page's title, not another name.")
         if self.instance.pk:
-            current = Page.objects.select_related("current_revision").get(pk=self.instance.pk)
+            # Read by the admin moments ago, in this request (the service's
+            # compare-and-set catches a save that lands after it).
+            current = self.instance
             base = cleaned.get("base_revision")
             if base is None:
                 base = current.revision_number
@@ -261,6 +274,32 @@ class PageAdmin(admin.ModelAdmin):
         obj.__dict__.update({k: v for k, v in page.__dict__.items() if not k.startswith("_")})
         obj._state.adding = False
 
+    def log_addition(self, request, obj, message):
+        """A page's revisions are its log (who, when, why): no second copy in the admin's."""
+
+    def log_change(self, request, obj, message):
+        """As log_addition."""
+
+    # After a plain Save an editor returns to the page they edited, with a message there;
+    # "Save and continue editing" and "Save and add another" keep the admin's behaviour.
+    _STAY_IN_ADMIN = ("_continue", "_addanother", "_saveasnew", admin.options.IS_POPUP_VAR)
+
+    def _back_to_page(self, request, obj: Page, verb: str) -> HttpResponse | None:
+        if any(key in request.POST for key in self._STAY_IN_ADMIN):
+            return None
+        self.message_user(
+            request, f"{verb} “{obj.title}”: revision {obj.revision_number}.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+    def response_change(self, request, obj: Page) -> HttpResponse:
+        return self._back_to_page(request, obj, "Saved") or super().response_change(request, obj)
+
+    def response_add(self, request, obj: Page, post_url_continue=None) -> HttpResponse:
+        return self._back_to_page(request, obj, "Created") or super().response_add(
+            request, obj, post_url_continue
+        )
+
     def save_related(self, request, form, formsets, change) -> None:
         # Tags are saved by the service; there are no other relations to save.
         for formset in formsets:
@@ -282,6 +321,11 @@ class PageAdmin(admin.ModelAdmin):
             # Lost the race after validation: the transaction rolled back; show the form
             # again, now failing validation with the conflict and the user's text.
             request._wiki_edit_conflict = conflict
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            # Refused by the service after the form passed (another editor created the
+            # same title a moment ago): the same, with the service's reason.
+            request._wiki_save_refused = refused
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_deleted_objects(self, objs, request):

@@ -7,13 +7,13 @@ them decompressed. If-None-Match naming either representation answers 304.
 
 from __future__ import annotations
 
-import re
 import zlib
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
+from core.compression import accepts_gzip
 from wiki.snapshots import Snapshot
 
 CONTENT_TYPE = "text/html; charset=utf-8"
@@ -23,23 +23,6 @@ _GZIP_WBITS = 31  # zlib with a gzip header and trailer
 def compress(body: bytes) -> bytes:
     packer = zlib.compressobj(6, zlib.DEFLATED, _GZIP_WBITS)
     return packer.compress(body) + packer.flush()
-
-
-def accepts_gzip(request: HttpRequest) -> bool:
-    """gzip listed in Accept-Encoding with a q-value above zero."""
-    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
-    if "gzip" not in header:
-        return False
-    for item in header.split(","):
-        coding, _, params = item.partition(";")
-        if coding.strip().lower() not in ("gzip", "x-gzip"):
-            continue
-        q = re.search(r"q\s*=\s*([0-9.]+)", params)
-        try:
-            return q is None or float(q.group(1)) > 0
-        except ValueError:
-            return False
-    return False
 
 
 def gzip_etag(etag: str) -> str:

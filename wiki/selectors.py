@@ -52,8 +52,8 @@ def wanted_pages(rows=None) -> list[WantedPage]:
     links = (
         PageLink.objects.filter(kind=PageLink.PAGE, target__isnull=True, target_key__in=keys)
         .select_related("source")
-        .only("target_key", "target_text", "source__title", "source__slug")
-        .order_by("source__title")
+        .only("target_key", "target_text", "source__title", "source__slug", "source__key")
+        .order_by("source__key")
     )
     for link in links:
         wanted = by_key[link.target_key]
@@ -69,7 +69,7 @@ def backlinks(page: Page) -> QuerySet[Page]:
     """Other pages linking here, A–Z: selected through PageLink's indexed target column
     (no DISTINCT over whole page rows)."""
     sources = PageLink.objects.filter(target=page).exclude(source_id=page.pk).values("source_id")
-    return Page.objects.filter(pk__in=sources).order_by("title")
+    return Page.objects.filter(pk__in=sources).order_by("key")
 
 
 def backlink_count(page: Page) -> int:
@@ -85,15 +85,6 @@ def backlink_count(page: Page) -> int:
     )
 
 
-def pages_linking_to(kind: str, key: str) -> QuerySet[Page]:
-    """Pages with a prefixed link such as [[framework:flask]] (for the catalog)."""
-    return (
-        Page.objects.filter(outgoing_links__kind=kind, outgoing_links__target_key=key)
-        .distinct()
-        .order_by("title")
-    )
-
-
 def recent_revisions() -> QuerySet[Revision]:
     """Revisions of live pages, newest first (pages in the recycle bin are left out)."""
     return (
@@ -104,4 +95,4 @@ def recent_revisions() -> QuerySet[Revision]:
 
 
 def orphan_pages() -> QuerySet[Page]:
-    return Page.objects.orphans().order_by("title")
+    return Page.objects.orphans().order_by("key")

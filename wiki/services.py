@@ -255,7 +255,7 @@ def page_create(
     if rendered is None:
         rendered = render(body)  # before the transaction: never under the write lock
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             _check_title_free(title)
             page = Page(
                 title=title, slug=_unique_slug(title, slug), body=body, summary=summary.strip()
@@ -314,7 +314,9 @@ def page_update(
     if rendered is None:
         rendered = render(body)  # before the transaction: never under the write lock
     try:
-        with transaction.atomic():
+        # No savepoint inside an outer transaction (the admin's): a failure here fails
+        # the whole request's transaction, which the admin then shows as a form error.
+        with transaction.atomic(savepoint=False):
             return _write_update(
                 fresh, rendered, body, new_title, summary, tag_names, author, comment, base_revision
             )
@@ -352,13 +354,22 @@ def _write_update(
         fresh.summary = summary.strip()
     fresh.revision_number += 1
     fresh.needs_render = False
-    fresh.full_clean(exclude=["key", "slug_key", "current_revision"])
-    fresh.save()
-    links = _commit_revision(
+    # Uniqueness was checked above (_check_title_free; a renamed page's new slug is one
+    # _unique_slug found free); the database's constraints stand behind both.
+    fresh.full_clean(
+        exclude=["key", "slug_key", "current_revision"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    fresh.current_revision = _new_revision(
         fresh, rendered, number=fresh.revision_number, author=author, comment=comment
     )
+    fresh.save()  # with its new current revision, in one UPDATE
+    links = _store_links(fresh, rendered)
     if tag_names is not None:
-        _set_tags(fresh, tag_names)
+        current = {t.casefold() for t in fresh.tags.values_list("name", flat=True)}
+        if current != {t.casefold() for t in tag_names}:
+            _set_tags(fresh, tag_names)
     moved = old_keys | {fresh.key} if fresh.key not in old_keys else set()
     if old_title != fresh.title or old_slug != fresh.slug:
         moved |= _keep_old_names(fresh, old_title, old_slug)
@@ -385,10 +396,8 @@ def _keep_old_names(page: Page, old_title: str, old_slug: str) -> set[str]:
     return moved
 
 
-def _commit_revision(
-    page: Page, rendered: Rendered, *, number: int, author, comment: str
-) -> LinkChanges:
-    revision = Revision.objects.create(
+def _new_revision(page: Page, rendered: Rendered, *, number: int, author, comment: str) -> Revision:
+    return Revision.objects.create(
         page=page,
         number=number,
         title=page.title,
@@ -397,6 +406,12 @@ def _commit_revision(
         comment=comment[:300],
         html=rendered.html,
     )
+
+
+def _commit_revision(
+    page: Page, rendered: Rendered, *, number: int, author, comment: str
+) -> LinkChanges:
+    revision = _new_revision(page, rendered, number=number, author=author, comment=comment)
     Page.objects.filter(pk=page.pk).update(current_revision=revision, revision_number=number)
     page.current_revision = revision
     page.revision_number = number

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from urllib.parse import quote, unquote
 
 from django.conf import settings
@@ -15,20 +17,89 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_safe
 
 from core import layout
 from core.pagecache import depends_on
 from wiki import aliases, http, selectors, snapshots
 from wiki.diff import diff_texts
-from wiki.models import Attachment, Page, PageAlias, Revision, Tag
+from wiki.links import lookup_pages
+from wiki.models import Attachment, Page, PageAlias, PageLink, Revision, Tag
 from wiki.naming import match_key
 from wiki.render import render as render_body
 from wiki.services import COLLECTION, page_ensure_rendered
+
+DESCRIPTION_CHARS = 160
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
+
+
+def lead_text(rendered: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """The first paragraph of rendered HTML as plain text, cut at a word: a page's meta
+    description when it has no summary."""
+    for match in _PARAGRAPH.finditer(rendered or ""):
+        text = " ".join(html.unescape(strip_tags(match.group(1))).split())
+        if len(text) >= 40 or text.endswith((".", ":")):
+            return Truncator(text).chars(limit)
+    return ""
+
+
+_TOC = re.compile(r'\A\s*<nav class="toc"[^>]*>.*?</nav>\s*', re.DOTALL)
+_FIRST_PARAGRAPH_END = re.compile(r"</p>", re.IGNORECASE)
+_HEADING = re.compile(r"<h[1-6]\b", re.IGNORECASE)
+
+
+def split_contents(rendered: str) -> dict[str, str]:
+    """A rendered page as its table of contents (the <nav class="toc"> the renderer puts
+    first), its lead (up to the first heading after a paragraph) and the rest, so that the
+    layout can place the contents after the lead on a phone and beside the text on a desk."""
+    toc = ""
+    if match := _TOC.match(rendered or ""):
+        toc, rendered = match.group(0).strip(), rendered[match.end() :]
+    lead, rest = rendered, ""
+    end = _FIRST_PARAGRAPH_END.search(rendered) if toc else None
+    if end and (heading := _HEADING.search(rendered, end.end())):
+        lead, rest = rendered[: heading.start()], rendered[heading.start() :]
+    return {"toc": toc, "lead": lead, "rest": rest}
+
+
+def page_meta(page: Page, html_text: str) -> dict[str, str]:
+    """Title, description and Open Graph type of a wiki page, for base.html's head."""
+    description = page.summary or lead_text(html_text) or f"{page.title}, a page of the wiki."
+    return {
+        "title": page.title,
+        "description": Truncator(description).chars(DESCRIPTION_CHARS),
+        "type": "article",
+    }
+
+
+def respelled(request: HttpRequest, slug: str, view: str, **kwargs) -> HttpResponse | None:
+    """/wiki/FrontPage/, /wiki/frontpage/, /wiki/Front-Page/: another spelling of an
+    existing page's title or slug answers 301 to the page (its view named `view`).
+    (Other names of pages redirect in not_found, which tells the page where from.)"""
+    found = lookup_pages([match_key(slug)], aliases=False).get(match_key(slug))
+    if found is None or found[1] == slug:
+        return None
+    url = reverse(f"wiki:{view}", kwargs={"slug": found[1], **kwargs})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(url + ("?" + query if query else ""))
+
+
+def _page_or_respelled(request: HttpRequest, slug: str, view: str, **kwargs):
+    """(page, None), or (None, a 301 to the page's spelling); Http404 when neither."""
+    page = Page.objects.filter(slug=slug).first()
+    if page is not None:
+        return page, None
+    redirect = respelled(request, slug, view, **kwargs)
+    if redirect is None:
+        raise Http404(slug)
+    return None, redirect
 
 
 def _paginate(request: HttpRequest, items, per_page: int | None = None):
@@ -55,8 +126,15 @@ def front_page(request: HttpRequest) -> HttpResponse:
     front = Page.objects.with_current().filter(key=match_key(settings.WIKI_FRONT_PAGE)).first()
     if front is not None:
         front = page_ensure_rendered(front)
+    rendered = front.current_revision.html if front and front.current_revision else ""
+    parts = split_contents(rendered)  # the front page goes without its table of contents
     context = {
         "front": front,
+        "front_html": parts["lead"] + parts["rest"],
+        "meta": {
+            "title": settings.WIKI_SITE_NAME,
+            "description": lead_text(rendered) or settings.WIKI_SITE_DESCRIPTION,
+        },
         "recent": selectors.recent_revisions()[:10],
         "page_count": Page.objects.count(),
         "tags": Tag.objects.annotate(n=Count("pages", filter=Q(pages__deleted__isnull=True)))
@@ -69,7 +147,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def page_list(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=["letter", "page"])
-    pages = Page.objects.only("title", "slug", "summary", "updated").order_by("title")
+    pages = Page.objects.only("title", "slug", "summary", "updated").order_by("key")
     letter = request.GET.get("letter", "")[:1].upper()
     if letter:
         pages = pages.filter(title__istartswith=letter)
@@ -122,6 +200,9 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         page = _get_page(slug)
     except Http404:
+        redirect = respelled(request, slug, "page")
+        if redirect is not None:
+            return redirect
         return not_found(request, title=request.GET.get("title") or slug)
     if shared and _shared_view(request):
         return _current_page_view(request, page)
@@ -159,6 +240,9 @@ def _page_view(request: HttpRequest, page: Page, old: str | None) -> HttpRespons
             "page": page,
             "revision": revision,
             "is_old": revision.pk != page.current_revision_id,
+            "noindex": revision.pk != page.current_revision_id,
+            "contents": split_contents(revision.html),
+            "meta": page_meta(page, revision.html),
             "tags": list(page.tags.all()),
             "backlink_count": selectors.backlink_count(page),
         },
@@ -167,23 +251,50 @@ def _page_view(request: HttpRequest, page: Page, old: str | None) -> HttpRespons
 
 @require_GET
 def page_history(request: HttpRequest, slug: str) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
-    depends_on(request, page, params=["page"])
+    page, redirect = _page_or_respelled(request, slug, "page-history")
+    if redirect is not None:
+        return redirect
+    old, new = request.GET.get("old", ""), request.GET.get("new", "")
+    if old.isdigit() and new.isdigit():
+        # The history's compare form (a plain GET): any two revisions, older first.
+        low, high = sorted((int(old), int(new)))
+        if low == high:
+            return _history(request, page, "Pick two different revisions to compare.")
+        return HttpResponseRedirect(
+            reverse("wiki:page-diff", kwargs={"slug": page.slug, "old": low, "new": high})
+        )
+    return _history(request, page, "Pick two revisions." if old or new else "")
+
+
+def _history(request: HttpRequest, page: Page, problem: str) -> HttpResponse:
+    depends_on(request, page, params=["page", "old", "new"])
     revisions = (
         page.revisions.select_related("author")
         .only("number", "title", "comment", "created", "author__username", "page_id")
         .order_by("-number")
     )
+    page_obj = _paginate(request, revisions)
+    numbers = [r.number for r in page_obj]
     return render(
         request,
         "wiki/page_history.html",
-        {"page": page, "page_obj": _paginate(request, revisions)},
+        {
+            "page": page,
+            "page_obj": page_obj,
+            "problem": problem,
+            # Preselected: the two newest revisions on this page of the history.
+            "pick_new": numbers[0] if numbers else None,
+            "pick_old": numbers[1] if len(numbers) > 1 else None,
+            "noindex": True,
+        },
     )
 
 
 @require_GET
 def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
+    page, redirect = _page_or_respelled(request, slug, "page-diff", old=old, new=new)
+    if redirect is not None:
+        return redirect
     depends_on(request, page)
     revisions = {
         r.number: r for r in page.revisions.filter(number__in=[old, new]).select_related("author")
@@ -200,13 +311,16 @@ def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpRespon
             "after": after,
             "diff": diff_texts(before.body, after.body),
             "title_changed": before.title != after.title,
+            "noindex": True,
         },
     )
 
 
 @require_GET
 def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
+    page, redirect = _page_or_respelled(request, slug, "page-backlinks")
+    if redirect is not None:
+        return redirect
     depends_on(request, page, params=["page"])
     return render(
         request,
@@ -226,7 +340,7 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wiki/recent.html",
-        {"page_obj": _paginate(request, selectors.recent_revisions())},
+        {"page_obj": _paginate(request, selectors.recent_revisions()), "noindex": True},
     )
 
 
@@ -252,7 +366,7 @@ def orphans(request: HttpRequest) -> HttpResponse:
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=["page"])
     tag_obj = get_object_or_404(Tag, slug=tag)
-    pages = tag_obj.pages.only("title", "slug", "summary").order_by("title")
+    pages = tag_obj.pages.only("title", "slug", "summary").order_by("key")
     return render(request, "wiki/tag.html", {"tag": tag_obj, "page_obj": _paginate(request, pages)})
 
 
@@ -351,5 +465,16 @@ def not_found(request: HttpRequest, exception=None, title: str | None = None) ->
         "in_bin": _in_bin(title) if can_create else None,
         "can_create": can_create,
         "create_url": _create_url(title) if can_create else None,
+        "wanted_by": _wanted_by(title) if title else [],
+        "noindex": True,
     }
     return render(request, "404.html", context, status=404)
+
+
+def _wanted_by(title: str, limit: int = 50) -> list[Page]:
+    """The pages whose links name this missing page, A–Z."""
+    keys = {match_key(title)} - {""}
+    sources = PageLink.objects.filter(
+        kind=PageLink.PAGE, target__isnull=True, target_key__in=keys
+    ).values("source_id")
+    return list(Page.objects.filter(pk__in=sources).only("title", "slug").order_by("key")[:limit])

@@ -11,6 +11,8 @@ PUBLIC_PAGES = {
     "framework": "/catalog/flask/",
     "matrix": "/catalog/matrix/",
     "compare": "/catalog/compare/?f=django&f=flask&f=pyramid",
+    "compare-one": "/catalog/compare/?f=flask",
+    "cell": "/catalog/matrix/django/jinja2/",
     "charts": "/catalog/charts/",
     "search": "/search/?q=template",
     "did-you-mean": "/search/?q=cherypy",

@@ -106,3 +106,56 @@ def test_a_save_renders_before_its_transaction(db, monkeypatch):
     page = services.page_create(title="Outside", body="text")
     services.page_update(page=page, body="more text")
     assert seen == [depth, depth]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_renders_before_its_transaction(monkeypatch, client, django_user_model):
+    """The admin wraps a save in a transaction (on SQLite: the write lock); the body is
+    rendered before it opens, and the service stores that result."""
+    from django.db import connection
+
+    from wiki import admin as wiki_admin
+    from wiki import services
+    from wiki.models import Page
+
+    calls = []
+    real = rendering.render
+
+    def spy(body):
+        calls.append(connection.in_atomic_block)
+        return real(body)
+
+    monkeypatch.setattr(wiki_admin, "render", spy)
+    monkeypatch.setattr(services, "render", spy)
+    user = django_user_model.objects.create_superuser("ed", "ed@example.com", "pw-ed-12345")
+    client.force_login(user)
+    response = client.post(
+        "/admin/wiki/page/add/",
+        {"title": "Outside", "body": "*text*", "summary": "", "tags_text": "", "comment": ""},
+    )
+    assert response.status_code == 302
+    assert calls == [False]  # once, and outside any transaction
+    assert "<em>text</em>" in Page.objects.get(title="Outside").html
+
+
+def test_creating_a_title_many_pages_want_renders_one_page(db, monkeypatch):
+    """The pages wanting a new title are marked in the creating transaction and rendered
+    after it, by the outbox: the create itself renders only the new page."""
+    from core.models import Task
+    from wiki import services
+    from wiki.models import Page
+
+    for n in range(120):
+        services.page_create(title=f"Wanting {n}", body="See [[Popular Title]].")
+    renders = []
+    real = rendering.render
+
+    def counting(body):
+        renders.append(body)
+        return real(body)
+
+    monkeypatch.setattr(services, "render", counting)
+    services.page_create(title="Popular Title", body="Here.")
+    assert renders == ["Here."]
+    assert Page.objects.filter(needs_render=True).count() == 120
+    assert Task.objects.filter(topic="wiki.render").count() == 120
