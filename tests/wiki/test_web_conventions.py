@@ -62,8 +62,10 @@ def test_spellings_keep_the_query_and_the_sub_page(client, front):
 def test_a_renamed_page_answers_to_its_old_and_new_names(client, make_page):
     page = make_page("Old Name")
     services.page_update(page=page, title="New Name", body=page.body)
-    assert client.get("/wiki/old-name/").status_code == 200  # its slug stays
-    assert client.get("/wiki/NewName/")["Location"] == "/wiki/old-name/"
+    # It moves to its new name's address; the old one is its other name and redirects.
+    assert client.get("/wiki/new-name/").status_code == 200
+    assert client.get("/wiki/old-name/")["Location"] == "/wiki/new-name/?from=Old+Name"
+    assert client.get("/wiki/NewName/")["Location"] == "/wiki/new-name/"
 
 
 def test_a_missing_page_is_404_and_says_who_links_to_it(client, make_page):
