@@ -39,7 +39,7 @@ class RejectForm(forms.Form):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["created", "status", "subject_label", "excerpt", "source_link"]
+    list_display = ["created", "status", "about", "excerpt", "source_link"]
     list_display_links = ["created"]
     list_filter = ["status", "subject_kind"]
     search_fields = ["text", "subject_label", "source_url"]
@@ -70,6 +70,10 @@ class ReportAdmin(admin.ModelAdmin):
             request.GET = request.GET.copy()
             request.GET["status__exact"] = Report.Status.PENDING
         return super().get_changelist_instance(request)
+
+    @admin.display(description="About", ordering="subject_label")
+    def about(self, obj: Report) -> str:
+        return obj.subject_label
 
     @admin.display(description="What the reader says")
     def excerpt(self, obj: Report) -> str:
