@@ -562,7 +562,7 @@ class AttachmentAdminForm(forms.ModelForm):
         try:
             cleaned["name"] = attachments.validate_name(name)
             data = upload.read()
-            attachments.check(data, cleaned["name"])
+            cleaned["checked"] = attachments.check(data, cleaned["name"])
         except ValidationError as exc:
             raise ValidationError({"upload": exc.messages}) from exc
         cleaned["data"] = data
@@ -633,6 +633,7 @@ class AttachmentAdmin(admin.ModelAdmin):
             description=data.get("description", ""),
             page=data.get("page"),
             user=request.user,
+            checked=data["checked"],
         )
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})

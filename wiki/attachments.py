@@ -126,21 +126,18 @@ def _check_image(data: bytes, name: str, ext: str) -> Checked:
                 if fmt not in FORMATS:
                     raise refused
                 if width * height > max_pixels:
-                    raise ValidationError(
-                        f"“{name}” claims {width} × {height} pixels — more than "
-                        f"{max_pixels:,} — and would take gigabytes to open; it is refused.",
-                        code="too_many_pixels",
-                    )
+                    raise _bomb(name, max_pixels, f"{width} × {height} pixels")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # the whole file decodes: not truncated, not corrupt
                 display = _display_copy(image, fmt)
         except ValidationError:
             raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            # Pillow's own guard (far above ours) fired while reading the header.
+            raise _bomb(name, max_pixels, "more pixels than that") from exc
         except (
             UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
             OSError,
             SyntaxError,
             ValueError,
@@ -157,6 +154,14 @@ def _check_image(data: bytes, name: str, ext: str) -> Checked:
     if display is not None:
         checked.display, checked.display_size, checked.display_ext = display
     return checked
+
+
+def _bomb(name: str, max_pixels: int, claims: str) -> ValidationError:
+    return ValidationError(
+        f"“{name}” is refused: images may have at most {max_pixels:,} pixels, and it claims "
+        f"{claims} — a small file that would take gigabytes to open.",
+        code="too_many_pixels",
+    )
 
 
 def _display_copy(image: Image.Image, fmt: str) -> tuple[bytes, tuple[int, int], str] | None:
@@ -188,11 +193,15 @@ def attachment_create(
     description: str = "",
     page=None,
     user=None,
+    checked: Checked | None = None,
 ) -> Attachment:
     """Check, store and record an upload; the pages naming it render again (their
-    missing-attachment notes become the file). Nothing is stored when it is refused."""
+    missing-attachment notes become the file). Nothing is stored when it is refused.
+    `checked`: what check(data, name) found, when the caller (the admin's form) has just
+    run it on the same bytes."""
     name = validate_name(name)
-    checked = check(data, name)
+    if checked is None:
+        checked = check(data, name)
     if Attachment.objects.filter(key=key_for(name)).exists():
         raise ValidationError(
             f"An attachment called “{name}” exists already: pick another name, or delete "

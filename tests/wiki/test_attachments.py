@@ -102,7 +102,14 @@ class TestRefused:
         buffer = io.BytesIO()
         Image.new("1", (4000, 4000)).save(buffer, format="PNG")  # ~2 KB, 16 megapixels
         assert len(buffer.getvalue()) < 10_000
-        with pytest.raises(ValidationError, match="4000 × 4000 pixels"):
+        with pytest.raises(ValidationError, match="it claims 4000 × 4000 pixels"):
+            attachments.attachment_create(data=buffer.getvalue(), name="bomb.png")
+        assert not Attachment.objects.exists() and stored_files() == []
+
+    def test_a_bomb_beyond_pillows_own_guard(self):
+        buffer = io.BytesIO()
+        Image.new("1", (30000, 30000)).save(buffer, format="PNG")  # ~110 KB, 900 megapixels
+        with pytest.raises(ValidationError, match="at most 40,000,000 pixels"):
             attachments.attachment_create(data=buffer.getvalue(), name="bomb.png")
         assert not Attachment.objects.exists() and stored_files() == []
 
