@@ -2,7 +2,10 @@
 reader's report reaching the editors' queue — in a real browser, against the live server."""
 
 import io
+import json
 import re
+import subprocess
+import urllib.request
 
 import pytest
 from PIL import Image
@@ -140,3 +143,29 @@ def test_a_readers_report_reaches_the_queue(page, staff_page, shoot):
     expect(staff_page).to_have_url(re.compile(r"/admin/wiki/page/\d+/change/"))
     expect(staff_page.locator("ul.messagelist")).to_contain_text("The list misses Litestar")
     assert not staff_page.problems.errors, staff_page.problems.errors
+
+
+def test_the_new_reader_pages_are_valid_html(server, tmp_path):
+    from tests.browser.test_html_valid import VNU_JAR
+
+    with urllib.request.urlopen(server.url + "/wiki/web-frameworks/", timeout=30) as response:
+        page = response.read().decode()
+    report = re.search(r'href="(/report/\?on=page:\d+)"', page).group(1)
+    files = []
+    for name, url in {"report-form": report, "report-thanks": "/report/thanks/"}.items():
+        with urllib.request.urlopen(server.url + url, timeout=30) as response:
+            path = tmp_path / f"{name}.html"
+            path.write_bytes(response.read())
+            files.append(str(path))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    errors = [
+        m.get("message") for m in messages if m.get("type") in ("error", "non-document-error")
+    ]
+    assert not errors, errors
