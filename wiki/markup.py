@@ -26,6 +26,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from wiki import markdown_fixes
 from wiki.links import Target, missing_page_url, registry, resolve_pages
 from wiki.naming import match_key
 
@@ -284,6 +285,7 @@ def _markdown() -> markdown.Markdown:
             },
             output_format="html",
         )
+        markdown_fixes.install(md)
         _local.md = md
     return md
 
