@@ -7,7 +7,7 @@ import json
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog import charts, selectors
 from catalog.forms import (
@@ -32,7 +32,7 @@ def _legend() -> list[dict[str, str]]:
     ]
 
 
-@require_GET
+@require_safe
 def framework_list(request: HttpRequest) -> HttpResponse:
     form = FrameworkFilterForm(request.GET or None)
     frameworks = selectors.framework_list(request.GET)
@@ -62,12 +62,12 @@ def _detail(request: HttpRequest, model, slug: str, template: str) -> HttpRespon
     return render(request, template, {"entry": entry, "detail": detail, "legend": _legend()})
 
 
-@require_GET
+@require_safe
 def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _detail(request, Framework, slug, "catalog/framework_detail.html")
 
 
-@require_GET
+@require_safe
 def component_list(request: HttpRequest) -> HttpResponse:
     form = ComponentFilterForm(request.GET or None)
     components = selectors.filter_components(request.GET)
@@ -79,7 +79,7 @@ def component_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def component_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _detail(request, Component, slug, "catalog/component_detail.html")
 
@@ -97,7 +97,7 @@ def _matrix_from(request: HttpRequest) -> tuple[MatrixFilterForm, selectors.Matr
     return form, grid
 
 
-@require_GET
+@require_safe
 def matrix(request: HttpRequest) -> HttpResponse:
     form, grid = _matrix_from(request)
     return render(
@@ -107,14 +107,14 @@ def matrix(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def matrix_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(export_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="matrix.csv"'
     return response
 
 
-@require_GET
+@require_safe
 def matrix_json(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         json.dumps(export_json(), ensure_ascii=False, indent=1, cls=HtmlSafeJSONEncoder),
@@ -122,7 +122,7 @@ def matrix_json(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def matrix_svg(request: HttpRequest) -> HttpResponse:
     _, grid = _matrix_from(request)
     return HttpResponse(charts.matrix_svg(grid), content_type="image/svg+xml; charset=utf-8")
@@ -132,14 +132,14 @@ def _timeline_entries():
     return list(Framework.objects.filter(first_release__isnull=False))
 
 
-@require_GET
+@require_safe
 def timeline_svg(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         charts.timeline_svg(_timeline_entries()), content_type="image/svg+xml; charset=utf-8"
     )
 
 
-@require_GET
+@require_safe
 def charts_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -152,7 +152,7 @@ def charts_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     wanted = list(dict.fromkeys(s.strip() for s in request.GET.getlist("f") if s.strip()))
     entries, unknown = selectors.compare_entries(wanted[: COMPARE_MAX + 5])
@@ -193,7 +193,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def upkeep(request: HttpRequest) -> HttpResponse:
     reason = request.GET.get("reason", "")
     items, counts = selectors.upkeep(reason)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from wiki import selectors, snapshots
 from wiki.diff import diff_texts
@@ -40,7 +40,7 @@ def _get_page(slug: str) -> Page:
     return page
 
 
-@require_GET
+@require_safe
 def front_page(request: HttpRequest) -> HttpResponse:
     front = Page.objects.with_current().filter(key=match_key(settings.WIKI_FRONT_PAGE)).first()
     if front is not None and (front.current_revision is None or not front.current_revision.html):
@@ -54,7 +54,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
     return render(request, "wiki/front.html", context)
 
 
-@require_GET
+@require_safe
 def page_list(request: HttpRequest) -> HttpResponse:
     pages = Page.objects.only("title", "slug", "summary", "updated").order_by("title")
     letter = request.GET.get("letter", "")[:1].upper()
@@ -150,6 +150,16 @@ def _current_page_view(request: HttpRequest, page: Page, version: int | None) ->
     return snapshots.respond(request, snapshot)
 
 
+def _revision_number(value: str | None) -> int | None:
+    """?rev=N as a number; None when it is not one. More than 18 digits cannot be a revision
+    (and would not fit the database's integer): not found."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > 18:
+        raise Http404("No such revision")
+    return int(value)
+
+
 def _page_view(
     request: HttpRequest,
     page: Page,
@@ -159,9 +169,10 @@ def _page_view(
     backlink_count: int | None = None,
 ) -> HttpResponse:
     revision = page.current_revision
-    if old and old.isdigit() and int(old) != page.revision_number:
+    number = _revision_number(old)
+    if number is not None and number != page.revision_number:
         revision = get_object_or_404(
-            Revision.objects.select_related("author"), page=page, number=old
+            Revision.objects.select_related("author"), page=page, number=number
         )
         if not revision.html:
             from wiki.markup import render as render_markup
@@ -182,7 +193,7 @@ def _page_view(
     )
 
 
-@require_GET
+@require_safe
 def page_history(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug)
     revisions = (
@@ -197,7 +208,27 @@ def page_history(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+# Bumped when the Diff dataclass or the way it is computed changes: old cached diffs miss.
+DIFF_FORMAT = 2
+DIFF_CACHE_MAX_CHARS = 512_000
+
+
+def _cached_diff(page: Page, before: Revision, after: Revision):
+    """The diff of two revisions, cached per pair (revisions never change once written)."""
+    from django.core.cache import caches
+
+    cache = caches["diffs"]
+    key = f"wiki:diff:{DIFF_FORMAT}:{page.pk}:{before.number}:{after.number}:{before.pk}:{after.pk}"
+    diff = cache.get(key)
+    if diff is None:
+        diff = diff_texts(before.body, after.body)
+        size = sum(len(line.html) for hunk in diff.hunks for line in hunk.lines)
+        if size <= DIFF_CACHE_MAX_CHARS:
+            cache.set(key, diff)
+    return diff
+
+
+@require_safe
 def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug)
     revisions = {
@@ -213,13 +244,13 @@ def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpRespon
             "page": page,
             "before": before,
             "after": after,
-            "diff": diff_texts(before.body, after.body),
+            "diff": _cached_diff(page, before, after),
             "title_changed": before.title != after.title,
         },
     )
 
 
-@require_GET
+@require_safe
 def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page, slug=slug)
     return render(
@@ -234,7 +265,7 @@ def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def recent_changes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -243,18 +274,18 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def wanted(request: HttpRequest) -> HttpResponse:
     return render(request, "wiki/wanted.html", {"wanted": selectors.wanted_pages()})
 
 
-@require_GET
+@require_safe
 def orphans(request: HttpRequest) -> HttpResponse:
     pages = selectors.orphan_pages().only("title", "slug", "summary")
     return render(request, "wiki/orphans.html", {"page_obj": _paginate(request, pages)})
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     tag_obj = get_object_or_404(Tag, slug=tag)
     pages = tag_obj.pages.only("title", "slug", "summary").order_by("title")
