@@ -17,7 +17,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from wiki import services
+from wiki import (
+    converters,  # noqa: F401  (registers the dbint URL converter)
+    services,
+)
 from wiki.diff import diff_texts
 from wiki.markup import render_preview
 from wiki.models import Page, PageLink, Revision, Tag
@@ -259,7 +262,7 @@ class PageAdmin(admin.ModelAdmin):
                 name="wiki_page_preview",
             ),
             path(
-                "<int:pk>/revert/<int:number>/",
+                "<dbint:pk>/revert/<dbint:number>/",
                 self.admin_site.admin_view(self.revert_view),
                 name="wiki_page_revert",
             ),

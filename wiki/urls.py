@@ -1,7 +1,11 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from wiki import feeds, views
+from wiki import (
+    converters,  # noqa: F401  (registers the dbint URL converter)
+    feeds,
+    views,
+)
 
 app_name = "wiki"
 
@@ -13,21 +17,7 @@ class PageSlugConverter(StringConverter):
     regex = "[^/\x00]+"
 
 
-class RevisionNumberConverter(StringConverter):
-    """A revision number: at most 18 digits, so it always fits the database's 64-bit integer
-    (a longer one made SQLite raise OverflowError, a 500); longer numbers are not found."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
 register_converter(PageSlugConverter, "pageslug")
-register_converter(RevisionNumberConverter, "revno")
 
 # Reserved names start with "_" (slugs never do), and come before the slug routes.
 urlpatterns = [
@@ -39,6 +29,6 @@ urlpatterns = [
     path("_tags/<pageslug:tag>/", views.tag_detail, name="tag"),
     path("<pageslug:slug>/", views.page_detail, name="page"),
     path("<pageslug:slug>/history/", views.page_history, name="page-history"),
-    path("<pageslug:slug>/diff/<revno:old>/<revno:new>/", views.page_diff, name="page-diff"),
+    path("<pageslug:slug>/diff/<dbint:old>/<dbint:new>/", views.page_diff, name="page-diff"),
     path("<pageslug:slug>/backlinks/", views.page_backlinks, name="page-backlinks"),
 ]
