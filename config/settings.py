@@ -176,7 +176,39 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+
+
+def client_address_settings(proxy_count: int) -> dict:
+    """How django-axes finds a client's address (through django-ipware). No proxy: the
+    connection's own address (REMOTE_ADDR); an X-Forwarded-For a client sends is ignored.
+    Behind proxy_count proxies, each appending the address it was reached from to
+    X-Forwarded-For: the proxy_count-th address from the right — whatever a client wrote
+    into the header itself stands further left and is never taken."""
+    if proxy_count <= 0:
+        return {
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_PROXY_ORDER": "left-most",
+            "IPWARE_STRICT": False,
+        }
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        # ipware counts the proxies listed after the client in the header; the last proxy
+        # (the one gunicorn hears from) is in REMOTE_ADDR, not in the header.
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # Forged entries on the left make the chain longer than proxy_count: take the
+        # position anyway instead of giving up on the header.
+        "IPWARE_STRICT": False,
+    }
+
+
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+_client_address = client_address_settings(PROXY_COUNT)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
+IPWARE_STRICT = _client_address["IPWARE_STRICT"]
 
 # Content-Security-Policy (django-csp): no inline script anywhere, the admin included.
 # Styles allow 'unsafe-inline' only because Django's admin widgets set style attributes.
