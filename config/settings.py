@@ -137,6 +137,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "TEST_DATABASE_NAME", str(VAR_DIR / "test-db.sqlite3")
     )
+    # Django's backend, reopening the file read-only when it cannot be written (config/sqlite3).
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"
 elif os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["TEST_DATABASE_NAME"]
 
