@@ -8,8 +8,8 @@ import sys
 
 from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError
-from django.http.multipartparser import MultiPartParserError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.views import defaults
 
@@ -21,7 +21,7 @@ _NEVER_SHOWN = ("csrfmiddlewaretoken", "password")
 
 
 def storage_problem(exc: BaseException | None) -> str | None:
-    """"read-only", "full" or "io" when exc (or its cause) is the database refusing to write."""
+    """ "read-only", "full" or "io" when exc (or its cause) is the database refusing to write."""
     seen = 0
     while exc is not None and seen < 5:
         code = getattr(exc, "sqlite_errorcode", None)

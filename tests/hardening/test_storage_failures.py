@@ -127,7 +127,8 @@ class _Server:
                 with urllib.request.urlopen(self.base + "/wiki/", timeout=5):
                     return self
             except urllib.error.HTTPError as err:
-                raise AssertionError(f"/wiki/ answered {err.code}: {self.log.read_text()[-3000:]}")
+                message = f"/wiki/ answered {err.code}: {self.log.read_text()[-3000:]}"
+                raise AssertionError(message) from err
             except OSError:
                 time.sleep(0.2)
         raise AssertionError("gunicorn did not start: " + self.log.read_text()[-3000:])
