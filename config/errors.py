@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import sys
 
-from django.core.exceptions import SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.views import defaults
@@ -64,6 +65,20 @@ def storage_unavailable(request: HttpRequest, problem: str) -> HttpResponse:
     response = HttpResponse(html, status=503)
     response["Retry-After"] = "300"
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request body too large to read gets the wiki's own message."""
+    if isinstance(exception, RequestDataTooBig):
+        html = render_to_string(
+            "400.html",
+            {
+                "too_big": True,
+                "limit_mb": settings.WIKI_MAX_BODY_BYTES / (1024 * 1024),
+            },
+        )
+        return HttpResponseBadRequest(html)
+    return HttpResponseBadRequest(render_to_string("400.html", {"too_big": False}))
 
 
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:

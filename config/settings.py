@@ -170,6 +170,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a log-in lands when its ?next= is missing or refused (another host, a javascript:
+# URL …): the editors' start page, not Django's /accounts/profile/ (a 404 here).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Log-in throttling (django-axes): 5 failures from one IP address for one username lock that
 # pair out for 15 minutes; a success resets the count.
@@ -257,6 +260,10 @@ LOGGING = {
 WIKI_SITE_NAME = "Python Web Frameworks"
 WIKI_FRONT_PAGE = os.environ.get("WIKI_FRONT_PAGE", "FrontPage")
 WIKI_MAX_BODY_BYTES = int(os.environ.get("WIKI_MAX_BODY_BYTES", str(1024 * 1024)))
+# A form carrying a body of WIKI_MAX_BODY_BYTES must reach the wiki's own check: URL-encoded,
+# each byte can take three ("%C3%A9"), plus the other fields. Beyond that, config.errors
+# answers with the wiki's message, not Django's bare "Bad Request".
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * WIKI_MAX_BODY_BYTES + 256 * 1024
 WIKI_PAGE_SIZE = 50
 
 # Search (see search/): "whoosh" embedded, or "postgres" for several web machines.

@@ -84,3 +84,25 @@ def test_the_editor_is_locked_out_from_their_own_address(proxies, staff_user):
     for _ in range(5):
         _log_in(client, "wrong", editor)
     assert _log_in(client, "pw-editor-1", editor).status_code in {403, 429}
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "/\\evil.example", ""],
+)
+def test_log_in_with_a_refused_next_lands_on_the_admin_index(staff_user, next_url):
+    client = Client()
+    response = client.post(
+        f"/admin/login/?next={next_url}", {"username": "editor", "password": "pw-editor-1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_log_in_with_a_safe_next_goes_there(staff_user, make_page):
+    make_page("Flask", "text")
+    response = Client().post(
+        "/admin/login/?next=/wiki/flask/", {"username": "editor", "password": "pw-editor-1"}
+    )
+    assert response["Location"] == "/wiki/flask/"
