@@ -125,16 +125,19 @@ def cell_url(cell: Support) -> str:
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
-# free-text cells that do are written with a leading apostrophe, which reading drops.
+# free-text cells that do are written with a leading apostrophe, which reading drops. Text
+# that really starts with an apostrophe gets one more, so that reading gives back exactly
+# what was written: "'=x" is exported as "''=x", not confused with a guarded "=x".
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARDED = (*_FORMULA_START, "'")
 
 
 def _guard(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return f"'{text}" if text.startswith(_GUARDED) else text
 
 
 def _unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(_GUARDED) else text
 
 
 def cell_record(cell: Support) -> dict[str, str]:
