@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalog.models import Entry, Level, Source, Support, web_url
+from config.text import clean_text
 from wiki.models import Page
 
 FIELDS = [
@@ -346,8 +347,8 @@ def _validate(
             values["last_verified"] = datetime.date.fromisoformat(date_text)
         except ValueError:
             problems.append(f"bad date “{date_text}” (expected YYYY-MM-DD)")
-    values["raw_value"] = _unguard(row.get("raw_value", ""))
-    values["notes"] = _unguard(row.get("notes", ""))
+    values["raw_value"] = clean_text(_unguard(row.get("raw_value", "")), multiline=False)
+    values["notes"] = clean_text(_unguard(row.get("notes", "")))
     values["evidence_url"] = row.get("evidence_url", "").strip()
     if problems:
         return None, problems

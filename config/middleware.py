@@ -8,12 +8,9 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest, QueryDict
 
-# C0 controls but tab, newline and carriage return; DEL.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from config.text import CONTROL_CHARACTERS
 
 
 def strip_controls(text: str) -> str:

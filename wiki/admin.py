@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from config.text import CleanTextFormMixin, CleanTextModelForm
 from wiki import (
     converters,  # noqa: F401  (registers the dbint URL converter)
     services,
@@ -27,7 +28,7 @@ from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, validate_title
 
 
-class PageAdminForm(forms.ModelForm):
+class PageAdminForm(CleanTextFormMixin, forms.ModelForm):
     tags_text = forms.CharField(
         label="Tags",
         required=False,
@@ -311,6 +312,7 @@ class PageAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
