@@ -200,28 +200,35 @@ def diff_texts(old: str, new: str, *, context: int = 3) -> Diff:
         return Diff(hunks=[], added=0, removed=0, truncated=True)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     hunks: list[Hunk] = []
-    added = removed = shown = 0
+    added = removed = shown = 0  # added/removed count every line; shown stops at the bound
     truncated = False
     anchored = unmarked = 0
     deadline = time.monotonic() + TIME_BUDGET
     for group in matcher.get_grouped_opcodes(context):
-        if shown >= MAX_SHOWN_LINES:
-            truncated = True
-            break
-        first, last = group[0], group[-1]
-        hunk = Hunk(
-            header=f"Lines {first[1] + 1}–{last[2]} → {first[3] + 1}–{last[4]}",
-        )
+        hunk = None
         for op, i1, i2, j1, j2 in group:
+            if op != "equal":
+                removed += i2 - i1
+                added += j2 - j1
+            room = MAX_SHOWN_LINES - shown
+            if room <= 0:
+                truncated = True
+                continue  # still counted above, no longer shown
+            if hunk is None:
+                first, last = group[0], group[-1]
+                hunk = Hunk(header=f"Lines {first[1] + 1}–{last[2]} → {first[3] + 1}–{last[4]}")
+                hunks.append(hunk)
             if op == "equal":
-                for k in range(i2 - i1):
+                for k in range(min(i2 - i1, room)):
                     hunk.lines.append(
                         DiffLine("context", i1 + k + 1, j1 + k + 1, escape(a[i1 + k]))
                     )
+                shown += min(i2 - i1, room)
                 continue
             olds, news = a[i1:i2], b[j1:j2]
-            removed += len(olds)
-            added += len(news)
+            if len(olds) + len(news) > room:
+                truncated = True
+                olds, news = olds[: (room + 1) // 2], news[: room // 2]
             old_html = [escape(line) for line in olds]
             new_html = [escape(line) for line in news]
             if op == "replace" and len(olds) == len(news):
@@ -236,8 +243,7 @@ def diff_texts(old: str, new: str, *, context: int = 3) -> Diff:
                 hunk.lines.append(DiffLine("del", i1 + k + 1, None, html))
             for k, html in enumerate(new_html):
                 hunk.lines.append(DiffLine("add", None, j1 + k + 1, html))
-        shown += len(hunk.lines)
-        hunks.append(hunk)
+            shown += len(olds) + len(news)
     return Diff(
         hunks=hunks,
         added=added,

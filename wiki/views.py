@@ -218,7 +218,13 @@ def _cached_diff(page: Page, before: Revision, after: Revision):
     from django.core.cache import caches
 
     cache = caches["diffs"]
-    key = f"wiki:diff:{DIFF_FORMAT}:{page.pk}:{before.number}:{after.number}:{before.pk}:{after.pk}"
+    # Revisions never change once written; the digest of both texts guards against ids
+    # used again (a test database rolled back, a page deleted and made anew).
+    digest = hashlib.md5(usedforsecurity=False)
+    for body in (before.body, after.body):
+        digest.update(body.encode())
+        digest.update(b"\0")
+    key = f"wiki:diff:{DIFF_FORMAT}:{page.pk}:{before.number}:{after.number}:{digest.hexdigest()}"
     diff = cache.get(key)
     if diff is None:
         diff = diff_texts(before.body, after.body)

@@ -75,7 +75,8 @@ def test_huge_diff_says_too_large_with_links_to_both_revisions(client, make_page
     assert f'href="/wiki/{page.slug}/?rev=2"' in html
     diff = response.context["diff"]
     assert diff.truncated
-    assert sum(len(h.lines) for h in diff.hunks) < 40 + 10  # stops after the hunk passing 40
+    assert sum(len(h.lines) for h in diff.hunks) == 40
+    assert (diff.added, diff.removed) == (40, 40)  # counted in full
 
 
 def test_too_many_changed_lines_are_not_compared(client, make_page, monkeypatch):
