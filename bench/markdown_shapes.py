@@ -66,8 +66,10 @@ def _markdown(fixed: bool):
 
 def _convert(md, body: str, limit: float) -> tuple[float | None, str | None]:
     from wiki import markup
+    from wiki.links import MissingPageUrls, registry
 
-    markup._local.collector = markup._LinkCollector({}, {})
+    targets = markup.Targets(prefixes=registry.specs(), missing=MissingPageUrls.current())
+    markup._local.collector = markup._LinkCollector(targets)
     md.reset()
     signal.signal(signal.SIGPROF, _alarm)
     signal.setitimer(signal.ITIMER_PROF, limit)

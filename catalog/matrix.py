@@ -22,8 +22,10 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog import services
 from catalog.models import Entry, Level, Source, Support, web_url
 from config.text import clean_text
+from core import changes
 from wiki.models import Page
 
 FIELDS = [
@@ -398,7 +400,7 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             planned.append(values)
     if result.errors:
         return result
-    with transaction.atomic():
+    with transaction.atomic(), changes.collect():
         existing = {
             (c.framework_id, c.engine_id): c
             for c in Support.objects.select_for_update().filter(
@@ -412,7 +414,8 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             if cell is None:
                 result.created += 1
                 if not dry_run:
-                    Support.objects.create(framework=framework, engine=engine, **values)
+                    cell = Support(framework=framework, engine=engine, **values)
+                    services.support_save(support=cell, validate=False)
                 continue
             changed = [name for name in COMPARED if getattr(cell, name) != values[name]]
             if not changed:
@@ -422,5 +425,5 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             if not dry_run:
                 for name in changed:
                     setattr(cell, name, values[name])
-                cell.save(update_fields=[n.removesuffix("_id") for n in changed])
+                services.support_save(support=cell, validate=False)
     return result

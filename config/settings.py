@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "axes",
+    "core",
     "wiki",
     "catalog",
     "search",
@@ -61,6 +62,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Query parameters without control characters, before any view reads them.
     "config.middleware.CleanQueryMiddleware",
+    # Compresses every other response on its way out (HTML, JSON, XML, SVG). Outside the
+    # page cache and the stored snapshots: those keep plain bodies (or, for snapshots,
+    # gzip bytes already marked Content-Encoding, which this middleware passes through
+    # untouched). BREACH: CSRF tokens are masked anew in every response and Django adds
+    # random bytes to each compressed body ("Heal The Breach"); no other secret is echoed
+    # into a page next to what a reader types. Static files come pre-compressed from
+    # whitenoise, which answers before this.
+    "core.compression.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -70,11 +79,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: throttles admin log-ins.
     "axes.middleware.AxesMiddleware",
-    # Innermost: caches what views return for anonymous readers (wiki/pagecache.py).
-    "wiki.pagecache.AnonymousPageCacheMiddleware",
+    # Innermost: caches what views return for anonymous readers (core/pagecache.py).
+    "core.pagecache.AnonymousPageCacheMiddleware",
 ]
 
-# Per-process cache of anonymous wiki and catalog pages, keyed by the content version.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Diffs between two revisions (wiki.views.page_diff), each at most ~0.5 MB of HTML.
@@ -84,14 +92,11 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 100},
     },
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "400"))},
-    },
 }
+# Per-process cache of anonymous pages, keyed by the versions of what they show, and
+# bounded in bytes (core/pagecache.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "32")) * 1024 * 1024
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -111,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wiki.context_processors.site",
+                "core.navigation.site",
             ],
         },
     },
@@ -258,6 +263,13 @@ LOGGING = {
 
 # The wiki
 WIKI_SITE_NAME = "Python Web Frameworks"
+WIKI_SITE_DESCRIPTION = (
+    "A wiki, a catalog and a search engine about Python web frameworks, their template "
+    "engines, servers and the other components around them."
+)
+# The public address (e.g. https://wiki.example.org), for canonical links, Open Graph, the
+# sitemap, robots.txt and the OpenSearch description; empty: taken from each request.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WIKI_FRONT_PAGE = os.environ.get("WIKI_FRONT_PAGE", "FrontPage")
 WIKI_MAX_BODY_BYTES = int(os.environ.get("WIKI_MAX_BODY_BYTES", str(1024 * 1024)))
 # A form carrying a body of WIKI_MAX_BODY_BYTES must reach the wiki's own check: URL-encoded,
@@ -265,6 +277,14 @@ WIKI_MAX_BODY_BYTES = int(os.environ.get("WIKI_MAX_BODY_BYTES", str(1024 * 1024)
 # answers with the wiki's message, not Django's bare "Bad Request".
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * WIKI_MAX_BODY_BYTES + 256 * 1024
 WIKI_PAGE_SIZE = 50
+# Seconds one body may take to render (in a worker process) before it is shown as plain
+# text instead (wiki/render.py).
+WIKI_RENDER_TIMEOUT = float(os.environ.get("WIKI_RENDER_TIMEOUT", "5"))
+
+# The outbox of follow-up work (core/outbox.py): "thread" drains it in a background
+# thread of the web process after each commit, "inline" in the committing request,
+# "off" leaves it to `manage.py work`. Empty: thread under gunicorn, inline elsewhere.
+OUTBOX_DRAIN = os.environ.get("OUTBOX_DRAIN", "")
 
 # Search (see search/): "whoosh" embedded, or "postgres" for several web machines.
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")

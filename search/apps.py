@@ -7,4 +7,9 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from search import signals  # noqa: F401  (connects the outbox receivers)
+        from core import changes, navigation
+        from search import indexer
+
+        indexer.register()
+        changes.follow(indexer.follow_changes)
+        navigation.register({("search", None): "search"})

@@ -77,6 +77,6 @@ def markdown_to_text(body: str) -> str:
     """Markdown (with wiki links) → plain text, through the wiki's own renderer."""
     if not body.strip():
         return ""
-    from wiki.markup import render
+    from wiki.render import render
 
     return html_to_text(render(body).html)

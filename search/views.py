@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from catalog.models import FrameworkKind, Status
-from config.jsonsafe import HtmlSafeJSONEncoder
+from core.jsonsafe import HtmlSafeJSONEncoder
 from search import api
 from search.backends import get_backend
 from search.models import DocKind

@@ -1,5 +1,6 @@
 """Atom feed of recent changes."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -52,8 +53,7 @@ class RecentChangesFeed(Feed):
     def item_description(self, item: Revision) -> str:
         # Plain text: the feed carries the edit comment, never page HTML. Atom declares the
         # summary type="html", so the text is escaped for readers that render it.
-        who = item.author.get_username() if item.author else "import"
-        return escape(f"{item.comment or 'Edited'} — by {who}")
+        return escape(f"{item.comment or 'Edited'} — by {self.item_author_name(item)}")
 
     def item_link(self, item: Revision) -> str:
         if item.number > 1:
@@ -70,4 +70,5 @@ class RecentChangesFeed(Feed):
         return item.created
 
     def item_author_name(self, item: Revision) -> str:
-        return item.author.get_username() if item.author else "import"
+        # Revisions with no editor came with the starting content or a bulk import.
+        return item.author.get_username() if item.author else settings.WIKI_SITE_NAME

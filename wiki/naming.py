@@ -106,3 +106,16 @@ def validate_title(title: str) -> str:
     if not match_key(cleaned) or not slug_for(cleaned):
         raise ValidationError("A title needs at least one letter or digit.", code="invalid")
     return cleaned
+
+
+def name_order(field: str, *, descending: bool = False):
+    """An ORDER BY expression that sorts names as a person reads them: aiohttp, Bottle,
+    djng, Zope. PostgreSQL compares with ICU's root collation (case and accents are
+    secondary differences); SQLite, which has no accent-aware collation built in, compares
+    lower-cased names (ASCII case folding)."""
+    from django.db import connection
+    from django.db.models import F
+    from django.db.models.functions import Collate, Lower
+
+    expr = Collate(F(field), "und-x-icu") if connection.vendor == "postgresql" else Lower(field)
+    return expr.desc() if descending else expr.asc()

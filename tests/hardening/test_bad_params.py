@@ -71,7 +71,7 @@ def test_nul_letter_is_ignored(anonymous, site):
 def test_nul_in_compare_is_ignored(anonymous, site):
     response = anonymous.get("/catalog/compare/?f=%00")
     assert response.status_code == 200
-    assert "Pick at least 2 frameworks" in response.content.decode()
+    assert "Pick 2 to 4 frameworks" in response.content.decode()
     both = anonymous.get("/catalog/compare/?f=fla%00sk&f=django%0b")
     assert both.status_code == 200
     assert 'href="/catalog/flask/"' in both.content.decode()
@@ -95,6 +95,8 @@ def test_control_characters_in_any_parameter_never_500(anonymous, site, url):
     for control in CONTROLS:
         query = "&".join(f"{name}={control}" for name in PARAMS)
         response = anonymous.get(f"{url}?{query}")
-        assert response.status_code in {200, 404, 503}, (url, control, response.status_code)
+        # 302: the staff-only upkeep list sends an anonymous reader to log in; 503: the
+        # search API says its index is missing (none is built here).
+        assert response.status_code in {200, 302, 404, 503}, (url, control, response.status_code)
         keyed = anonymous.get(f"{url}?{control}=1")
-        assert keyed.status_code in {200, 404, 503}, (url, control, keyed.status_code)
+        assert keyed.status_code in {200, 302, 404, 503}, (url, control, keyed.status_code)

@@ -64,8 +64,15 @@ def _assert_not_saved_page(response, body: str) -> None:
 def _make_unwritable(cursor) -> str:
     """Make the test connection unable to write; the problem the site should report."""
     if connection.vendor == "sqlite":
+        # Use up the free pages the file already has, then allow it no more: a full disk.
+        cursor.execute("PRAGMA freelist_count")
+        free = cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_size")
+        size = cursor.fetchone()[0]
+        cursor.execute("CREATE TABLE disk_filler (x BLOB)")
+        cursor.execute("INSERT INTO disk_filler VALUES (zeroblob(%s))", [(free + 1) * size])
         cursor.execute("PRAGMA page_count")
-        cursor.execute(f"PRAGMA max_page_count = {cursor.fetchone()[0]}")  # no room for a page
+        cursor.execute(f"PRAGMA max_page_count = {cursor.fetchone()[0]}")
         return "disk is full"
     cursor.execute("SET transaction_read_only = on")  # as on a hot standby: SQLSTATE 25006
     return "read-only"

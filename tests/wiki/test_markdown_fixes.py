@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wiki import markdown_fixes, markup
+from wiki.links import MissingPageUrls, registry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_PAGES = sorted((ROOT / "fixtures" / "_source" / "pages").glob("*.md"))
@@ -28,17 +29,17 @@ def _markdown(fixed: bool):
 
 @pytest.fixture(scope="module")
 def both():
-    """convert(body, fixed) → HTML from md.convert with wiki links but no database."""
+    """convert(body, fixed) → the site's conversion (wiki.markup.convert: Markdown, wiki
+    links, sanitizing) with or without the fixes; no database."""
     instances = {True: _markdown(True), False: _markdown(False)}
+    targets = markup.Targets(prefixes=registry.specs(), missing=MissingPageUrls.current())
 
     def convert(body: str, fixed: bool) -> str:
-        md = instances[fixed]
-        md.reset()
-        markup._local.collector = markup._LinkCollector({}, {})
+        markup._local.md = instances[fixed]
         try:
-            return md.convert(body)
+            return markup.convert(body, targets).html
         finally:
-            markup._local.collector = None
+            markup._local.md = None
 
     return convert
 
