@@ -23,12 +23,14 @@ from catalog.models import (
     Source,
     Support,
 )
+from config.text import CleanTextModelForm
 
 # Bare hostnames typed into URL fields become https:// (and Django 6's default, today).
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class SupportInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = Support
     formfield_overrides = URL_HTTPS
     fk_name = "framework"
@@ -60,6 +62,7 @@ class EngineColumnInline(SupportInline):
 
 
 class RelationInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = Relation
     fk_name = "source"
     extra = 0
@@ -193,6 +196,7 @@ class ComponentAdmin(EntryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(ServiceSaves, admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["key", "title", "url", "page", "retrieved"]
     search_fields = ["key", "title", "url"]
     autocomplete_fields = ["page"]
@@ -202,6 +206,7 @@ class SourceAdmin(ServiceSaves, admin.ModelAdmin):
 
 @admin.register(PythonVersion)
 class PythonVersionAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "major", "minor"]
     search_fields = ["name"]
 
@@ -221,6 +226,7 @@ class PythonVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Support)
 class SupportAdmin(ServiceSaves, admin.ModelAdmin):
+    form = CleanTextModelForm
     """All cells in one list: the matrix editor's view, filterable by level and flags."""
 
     list_display = ["framework", "engine", "level", "uncertain", "raw_value", "last_verified"]

@@ -17,14 +17,18 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from wiki import services
+from config.text import CleanTextFormMixin, CleanTextModelForm
+from wiki import (
+    converters,  # noqa: F401  (registers the dbint URL converter)
+    services,
+)
 from wiki.diff import diff_texts
 from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, validate_title
 from wiki.render import render, render_preview
 
 
-class PageAdminForm(forms.ModelForm):
+class PageAdminForm(CleanTextFormMixin, forms.ModelForm):
     tags_text = forms.CharField(
         label="Tags",
         required=False,
@@ -316,7 +320,7 @@ class PageAdmin(admin.ModelAdmin):
                 name="wiki_page_preview",
             ),
             path(
-                "<int:pk>/revert/<int:number>/",
+                "<dbint:pk>/revert/<dbint:number>/",
                 self.admin_site.admin_view(self.revert_view),
                 name="wiki_page_revert",
             ),
@@ -365,6 +369,7 @@ class PageAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
