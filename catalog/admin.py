@@ -23,7 +23,7 @@ from catalog.models import (
     Source,
     Support,
 )
-from config.text import CleanTextModelForm
+from core.text import CleanTextModelForm
 
 # Bare hostnames typed into URL fields become https:// (and Django 6's default, today).
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}

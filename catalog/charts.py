@@ -20,7 +20,7 @@ from catalog.matrix import (
 )
 from catalog.models import Entry, Level, Status
 from catalog.selectors import Matrix
-from config.text import xml_safe
+from core.text import xml_safe
 
 LEVEL_FILL = {
     Level.DEFAULT: ("#1b7f3b", "#ffffff"),

@@ -14,7 +14,7 @@ from catalog.models import (
     PythonVersion,
     Status,
 )
-from config.text import CleanTextFormMixin
+from core.text import CleanTextFormMixin
 from wiki.naming import name_order
 
 ANY = [("", "Any")]

@@ -24,8 +24,8 @@ from django.db import transaction
 
 from catalog import services
 from catalog.models import Entry, Level, Source, Support, web_url
-from config.text import clean_text
 from core import changes
+from core.text import clean_text
 from wiki.models import Page
 
 FIELDS = [

@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Query parameters without control characters, before any view reads them.
-    "config.middleware.CleanQueryMiddleware",
+    "core.middleware.CleanQueryMiddleware",
     # Compresses every other response on its way out (HTML, JSON, XML, SVG). Outside the
     # page cache and the stored snapshots: those keep plain bodies (or, for snapshots,
     # gzip bytes already marked Content-Encoding, which this middleware passes through
@@ -273,7 +273,7 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WIKI_FRONT_PAGE = os.environ.get("WIKI_FRONT_PAGE", "FrontPage")
 WIKI_MAX_BODY_BYTES = int(os.environ.get("WIKI_MAX_BODY_BYTES", str(1024 * 1024)))
 # A form carrying a body of WIKI_MAX_BODY_BYTES must reach the wiki's own check: URL-encoded,
-# each byte can take three ("%C3%A9"), plus the other fields. Beyond that, config.errors
+# each byte can take three ("%C3%A9"), plus the other fields. Beyond that, core.errors
 # answers with the wiki's message, not Django's bare "Bad Request".
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * WIKI_MAX_BODY_BYTES + 256 * 1024
 WIKI_PAGE_SIZE = 50

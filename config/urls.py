@@ -59,5 +59,5 @@ urlpatterns = [
 ]
 
 handler404 = "wiki.views.not_found"
-handler400 = "config.errors.bad_request"
-handler500 = "config.errors.server_error"
+handler400 = "core.errors.bad_request"
+handler500 = "core.errors.server_error"

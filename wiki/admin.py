@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from config.text import CleanTextFormMixin, CleanTextModelForm
+from core.text import CleanTextFormMixin, CleanTextModelForm
 from wiki import (
     converters,  # noqa: F401  (registers the dbint URL converter)
     services,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from config.text import xml_safe
+from core.text import xml_safe
 from wiki.models import Revision
 from wiki.selectors import recent_revisions
 

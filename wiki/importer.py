@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from config.text import clean_text
+from core.text import clean_text
 from wiki import services
 from wiki.models import Page
 from wiki.naming import match_key

@@ -5,7 +5,7 @@ directory is read-only (a full or remounted disk, a restored backup, wrong owner
 that file cannot be created, every query failed — every page was a 500. Here the
 connection then reopens the file read-only and immutable: readers keep reading what was
 committed, and every write fails with SQLite's "attempt to write a readonly database",
-which config.errors answers with a 503 page that keeps the text being saved.
+which core.errors answers with a 503 page that keeps the text being saved.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, QueryDict
 
-from config.text import CONTROL_CHARACTERS
+from core.text import CONTROL_CHARACTERS
 
 
 def strip_controls(text: str) -> str:
