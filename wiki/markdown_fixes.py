@@ -41,6 +41,7 @@ from markdown import blockprocessors, inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteInlineProcessor
 from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TableProcessor
+from pymdownx.superfences import FENCED_BLOCK_RE
 
 # ---------------------------------------------------------------- searching the rest of a block
 
@@ -239,8 +240,6 @@ def _fix_code_block(processor: blockprocessors.BlockProcessor) -> None:
     revert = getattr(processor, "revert_greedy_fences", None)
     if revert is None:
         return
-    from pymdownx.superfences import FENCED_BLOCK_RE
-
     fence_lines = _SuffixSearch(re.compile(FENCED_BLOCK_RE.pattern, re.MULTILINE))
 
     def revert_greedy_fences(block: str) -> str:

@@ -4,6 +4,9 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Collate, Lower
 from django.utils.text import slugify
 
 MAX_TITLE_LENGTH = 200
@@ -113,9 +116,5 @@ def name_order(field: str, *, descending: bool = False):
     djng, Zope. PostgreSQL compares with ICU's root collation (case and accents are
     secondary differences); SQLite, which has no accent-aware collation built in, compares
     lower-cased names (ASCII case folding)."""
-    from django.db import connection
-    from django.db.models import F
-    from django.db.models.functions import Collate, Lower
-
     expr = Collate(F(field), "und-x-icu") if connection.vendor == "postgresql" else Lower(field)
     return expr.desc() if descending else expr.asc()

@@ -7,6 +7,7 @@ import html
 import re
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import (
@@ -303,8 +304,6 @@ DIFF_CACHE_MAX_CHARS = 512_000
 
 def _cached_diff(page: Page, before: Revision, after: Revision):
     """The diff of two revisions, cached per pair (revisions never change once written)."""
-    from django.core.cache import caches
-
     cache = caches["diffs"]
     # Revisions never change once written; the digest of both texts guards against ids
     # used again (a test database rolled back, a page deleted and made anew).
