@@ -23,6 +23,7 @@ from catalog.models import (
     Source,
     Support,
 )
+from core.text import CleanTextModelForm
 from wiki.models import Page
 
 # Bare hostnames typed into URL fields become https:// (and Django 6's default, today).
@@ -41,6 +42,7 @@ class KeepsBinnedPages:
 
 
 class SupportInline(KeepsBinnedPages, admin.TabularInline):
+    form = CleanTextModelForm
     model = Support
     formfield_overrides = URL_HTTPS
     fk_name = "framework"
@@ -72,6 +74,7 @@ class EngineColumnInline(SupportInline):
 
 
 class RelationInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = Relation
     fk_name = "source"
     extra = 0
@@ -207,6 +210,7 @@ class ComponentAdmin(EntryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(KeepsBinnedPages, ServiceSaves, admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["key", "title", "url", "page", "retrieved"]
     search_fields = ["key", "title", "url"]
     autocomplete_fields = ["page"]
@@ -216,6 +220,7 @@ class SourceAdmin(KeepsBinnedPages, ServiceSaves, admin.ModelAdmin):
 
 @admin.register(PythonVersion)
 class PythonVersionAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "major", "minor"]
     search_fields = ["name"]
 
@@ -235,6 +240,7 @@ class PythonVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Support)
 class SupportAdmin(KeepsBinnedPages, ServiceSaves, admin.ModelAdmin):
+    form = CleanTextModelForm
     """All cells in one list: the matrix editor's view, filterable by level and flags."""
 
     list_display = ["framework", "engine", "level", "uncertain", "raw_value", "last_verified"]

@@ -15,6 +15,7 @@ from catalog.models import (
     PythonVersion,
     Status,
 )
+from core.text import CleanTextFormMixin
 from wiki.naming import name_order
 
 ANY = [("", "Any")]
@@ -97,7 +98,7 @@ def cleaned(form: forms.Form) -> dict:
 # ---------------------------------------------------------------- admin
 
 
-class EntryAdminForm(forms.ModelForm):
+class EntryAdminForm(CleanTextFormMixin, forms.ModelForm):
     """Checks the constraints that involve ``type`` (not on the form) and says why in words."""
 
     entry_type: str = ""

@@ -25,6 +25,7 @@ from django.db import transaction
 from catalog import services
 from catalog.models import Entry, Level, Source, Support, web_url
 from core import changes
+from core.text import clean_text
 from wiki.models import Page
 
 FIELDS = [
@@ -127,16 +128,19 @@ def cell_url(cell: Support) -> str:
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
-# free-text cells that do are written with a leading apostrophe, which reading drops.
+# free-text cells that do are written with a leading apostrophe, which reading drops. Text
+# that really starts with an apostrophe gets one more, so that reading gives back exactly
+# what was written: "'=x" is exported as "''=x", not confused with a guarded "=x".
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARDED = (*_FORMULA_START, "'")
 
 
 def _guard(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return f"'{text}" if text.startswith(_GUARDED) else text
 
 
 def _unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(_GUARDED) else text
 
 
 def cell_record(cell: Support) -> dict[str, str]:
@@ -345,8 +349,8 @@ def _validate(
             values["last_verified"] = datetime.date.fromisoformat(date_text)
         except ValueError:
             problems.append(f"bad date “{date_text}” (expected YYYY-MM-DD)")
-    values["raw_value"] = _unguard(row.get("raw_value", ""))
-    values["notes"] = _unguard(row.get("notes", ""))
+    values["raw_value"] = clean_text(_unguard(row.get("raw_value", "")), multiline=False)
+    values["notes"] = clean_text(_unguard(row.get("notes", "")))
     values["evidence_url"] = row.get("evidence_url", "").strip()
     if problems:
         return None, problems

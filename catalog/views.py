@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog import aliases, charts, selectors
 from catalog.forms import (
@@ -42,7 +42,7 @@ def _legend() -> list[dict[str, str]]:
     ]
 
 
-@require_GET
+@require_safe
 def framework_list(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("q"):  # a text query follows the search index, not versions
         depends_on(
@@ -91,12 +91,12 @@ def _detail(request: HttpRequest, model, slug: str, template: str) -> HttpRespon
     )
 
 
-@require_GET
+@require_safe
 def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _detail(request, Framework, slug, "catalog/framework_detail.html")
 
 
-@require_GET
+@require_safe
 def component_list(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=[*ComponentFilterForm.base_fields, "page"])
     form = ComponentFilterForm(request.GET or None)
@@ -109,7 +109,7 @@ def component_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def component_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _detail(request, Component, slug, "catalog/component_detail.html")
 
@@ -128,7 +128,7 @@ def _matrix_from(request: HttpRequest) -> tuple[MatrixFilterForm, selectors.Matr
     return form, grid
 
 
-@require_GET
+@require_safe
 def matrix(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=list(MatrixFilterForm.base_fields))
     form, grid = _matrix_from(request)
@@ -145,7 +145,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def matrix_csv(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION])
     response = HttpResponse(export_csv(), content_type="text/csv; charset=utf-8")
@@ -153,7 +153,7 @@ def matrix_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def matrix_json(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION])
     return HttpResponse(
@@ -162,7 +162,7 @@ def matrix_json(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def matrix_svg(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=list(MatrixFilterForm.base_fields))
     _, grid = _matrix_from(request)
@@ -173,7 +173,7 @@ def _timeline_entries():
     return list(Framework.objects.filter(first_release__isnull=False))
 
 
-@require_GET
+@require_safe
 def timeline_svg(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION])
     return HttpResponse(
@@ -181,7 +181,7 @@ def timeline_svg(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def charts_page(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION])
     return render(
@@ -195,7 +195,7 @@ def charts_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     """Frameworks side by side. Any number picked is a page, never an error: none shows
     the picker, one shows that framework with a prompt to add more, more than four shows
@@ -254,7 +254,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def cell(request: HttpRequest, framework: str, engine: str) -> HttpResponse:
     """One matrix cell's evidence: its value as the source wrote it, notes and source."""
     support = get_object_or_404(
@@ -285,7 +285,7 @@ def cell(request: HttpRequest, framework: str, engine: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @staff_member_required
 def upkeep(request: HttpRequest) -> HttpResponse:
     reason = request.GET.get("reason", "")

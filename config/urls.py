@@ -60,3 +60,5 @@ urlpatterns = [
 ]
 
 handler404 = "wiki.views.not_found"
+handler400 = "core.errors.bad_request"
+handler500 = "core.errors.server_error"

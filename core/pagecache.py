@@ -11,7 +11,7 @@ query per model (and one for stamps) confirms that nothing it shows has changed 
 A change bumps only the versions of what it touched (core/changes.py): saving one
 framework re-renders that framework's page and the pages that show it, nothing else.
 
-The key is the host, the path and only the parameters the view reads, so made-up query
+The key is the scheme, the host, the path and only the parameters the view reads, so made-up query
 strings share one entry; the store is bounded in bytes. Nothing is cached for a
 logged-in reader, one with a session or pending messages, or a response that is not a
 plain 200; views that declare nothing are never cached.
@@ -163,7 +163,7 @@ def _anonymous(request: HttpRequest) -> bool:
 
 def _key(request: HttpRequest, view: str, params: frozenset[str]) -> tuple:
     query = tuple(sorted((k, tuple(request.GET.getlist(k))) for k in params if k in request.GET))
-    return (request.get_host(), request.path, view, query)
+    return (request.scheme, request.get_host(), request.path, view, query)
 
 
 class AnonymousPageCacheMiddleware:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import re_path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -98,8 +98,17 @@ class ReportAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/accept/", view(self.accept_view), name="corrections_report_accept"),
-            path("<int:pk>/reject/", view(self.reject_view), name="corrections_report_reject"),
+            # Ids of at most 18 digits (they fit the database's integers), as wiki's dbint.
+            re_path(
+                r"^(?P<pk>[0-9]{1,18})/accept/$",
+                view(self.accept_view),
+                name="corrections_report_accept",
+            ),
+            re_path(
+                r"^(?P<pk>[0-9]{1,18})/reject/$",
+                view(self.reject_view),
+                name="corrections_report_reject",
+            ),
             *super().get_urls(),
         ]
 

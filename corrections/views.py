@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from corrections import ratelimit, registry, services
 from corrections.forms import ReportForm
@@ -47,6 +47,6 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "corrections/thanks.html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog.models import FrameworkKind, Status
 from core.jsonsafe import HtmlSafeJSONEncoder
@@ -26,7 +26,7 @@ def _params(request: HttpRequest) -> tuple[str, int, dict]:
     return q, api.clean_page(request.GET.get("page")), api.clean_filters(request.GET)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     q, page, filters = _params(request)
     outcome = api.run_search(q, page=page, filters=filters) if (q.strip() or filters) else None
@@ -63,7 +63,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "search/results.html", context)
 
 
-@require_GET
+@require_safe
 def api_search(request: HttpRequest) -> JsonResponse:
     q, page, filters = _params(request)
     outcome = api.run_search(q, page=page, filters=filters)
@@ -100,7 +100,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
     return JsonResponse(data, encoder=HtmlSafeJSONEncoder)
 
 
-@require_GET
+@require_safe
 def api_suggest(request: HttpRequest) -> JsonResponse:
     q = str(request.GET.get("q", ""))[:200]
     suggestions = api.suggest(q, limit=10)

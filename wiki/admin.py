@@ -18,14 +18,20 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from wiki import aliases, attachments, services
+from core.text import CleanTextFormMixin, CleanTextModelForm
+from wiki import (
+    aliases,
+    attachments,
+    converters,  # noqa: F401  (registers the dbint URL converter)
+    services,
+)
 from wiki.diff import diff_texts
 from wiki.models import Attachment, DeletedPage, Page, PageLink, Revision, Tag
 from wiki.naming import match_key, validate_title
 from wiki.render import render, render_preview
 
 
-class PageAdminForm(forms.ModelForm):
+class PageAdminForm(CleanTextFormMixin, forms.ModelForm):
     tags_text = forms.CharField(
         label="Tags",
         required=False,
@@ -351,7 +357,7 @@ class PageAdmin(admin.ModelAdmin):
                 name="wiki_page_preview",
             ),
             path(
-                "<int:pk>/revert/<int:number>/",
+                "<dbint:pk>/revert/<dbint:number>/",
                 self.admin_site.admin_view(self.revert_view),
                 name="wiki_page_revert",
             ),
@@ -400,6 +406,7 @@ class PageAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -468,7 +475,7 @@ class RecycleBinAdmin(admin.ModelAdmin):
     def get_urls(self):
         extra = [
             path(
-                "<int:pk>/restore/",
+                "<dbint:pk>/restore/",
                 self.admin_site.admin_view(self.restore_view),
                 name="wiki_deletedpage_restore",
             ),
@@ -523,7 +530,7 @@ class RecycleBinAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------- attachments
 
 
-class AttachmentAdminForm(forms.ModelForm):
+class AttachmentAdminForm(CleanTextModelForm):
     upload = forms.FileField(
         label="File",
         required=False,

@@ -18,6 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
 from core.pagecache import depends_on
+from core.text import xml_safe
 from wiki.models import Page, Revision, Tag
 from wiki.selectors import recent_revisions
 
@@ -66,8 +67,33 @@ def with_previous(revisions: list[Revision]) -> list[Revision]:
     return revisions
 
 
+def _xml_safe(value):
+    return xml_safe(value) if isinstance(value, str) else value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom with every text stripped of what XML cannot carry: one edit summary with a
+    vertical tab made the whole feed a 500 (Django refuses to write such a document)."""
+
+    def __init__(self, title, link, description, **kwargs):
+        super().__init__(
+            _xml_safe(title),
+            link,
+            _xml_safe(description),
+            **{k: _xml_safe(v) for k, v in kwargs.items()},
+        )
+
+    def add_item(self, title, link, description, **kwargs):
+        super().add_item(
+            _xml_safe(title),
+            link,
+            _xml_safe(description),
+            **{k: _xml_safe(v) for k, v in kwargs.items()},
+        )
+
+
 class RecentChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = "Python Web Frameworks wiki — recent changes"
     subtitle = "The latest revisions of the wiki's pages."
 

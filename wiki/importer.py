@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from core.text import clean_text
 from wiki import services
 from wiki.models import Page, PageAlias
 from wiki.naming import match_key
@@ -56,7 +57,11 @@ def parse_line(text: str) -> dict:
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise BadLine("“tags” must be a list of strings")
-    data["tags"] = tags
+    # Control characters are dropped here, at the way in (the title keeps them, to be refused).
+    data["tags"] = [clean_text(t, multiline=False) for t in tags]
+    data["body"] = clean_text(data["body"])
+    if data.get("summary"):
+        data["summary"] = clean_text(data["summary"], multiline=False)
     return data
 
 

@@ -28,6 +28,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from wiki import markdown_fixes
 from wiki.links import MissingPageUrls, PrefixSpec, Target, registry
 from wiki.naming import match_key
 
@@ -398,6 +399,7 @@ def _markdown() -> markdown.Markdown:
             },
             output_format="html",
         )
+        markdown_fixes.install(md)
         _local.md = md
     return md
 

@@ -1,7 +1,11 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from wiki import feeds, views
+from wiki import (
+    converters,  # noqa: F401  (registers the dbint URL converter)
+    feeds,
+    views,
+)
 
 app_name = "wiki"
 
@@ -23,9 +27,9 @@ urlpatterns = [
     path("_wanted/", views.wanted, name="wanted"),
     path("_orphans/", views.orphans, name="orphans"),
     path("_redirects/", views.redirects_report, name="redirects"),
-    path("_files/<int:pk>/<pageslug:name>", views.attachment_file, name="attachment"),
+    path("_files/<dbint:pk>/<pageslug:name>", views.attachment_file, name="attachment"),
     path(
-        "_files/<int:pk>/display/<pageslug:name>",
+        "_files/<dbint:pk>/display/<pageslug:name>",
         views.attachment_file,
         {"display": True},
         name="attachment-display",
@@ -34,7 +38,7 @@ urlpatterns = [
     path("_tags/<pageslug:tag>/feed/", feeds.TagChangesFeed(), name="tag-feed"),
     path("<pageslug:slug>/", views.page_detail, name="page"),
     path("<pageslug:slug>/history/", views.page_history, name="page-history"),
-    path("<pageslug:slug>/diff/<int:old>/<int:new>/", views.page_diff, name="page-diff"),
+    path("<pageslug:slug>/diff/<dbint:old>/<dbint:new>/", views.page_diff, name="page-diff"),
     path("<pageslug:slug>/backlinks/", views.page_backlinks, name="page-backlinks"),
     path("<pageslug:slug>/feed/", feeds.PageChangesFeed(), name="page-feed"),
 ]

@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import (
@@ -24,7 +25,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from core import layout
 from core.pagecache import depends_on
@@ -120,7 +121,7 @@ def _get_page(slug: str) -> Page:
     return page_ensure_rendered(page)
 
 
-@require_GET
+@require_safe
 def front_page(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION])
     front = Page.objects.with_current().filter(key=match_key(settings.WIKI_FRONT_PAGE)).first()
@@ -144,7 +145,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
     return render(request, "wiki/front.html", context)
 
 
-@require_GET
+@require_safe
 def page_list(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=["letter", "page"])
     pages = Page.objects.only("title", "slug", "summary", "updated").order_by("key")
@@ -225,11 +226,22 @@ def _current_page_view(request: HttpRequest, page: Page) -> HttpResponse:
     return http.respond(request, snapshot)
 
 
+def _revision_number(value: str | None) -> int | None:
+    """?rev=N as a number; None when it is not one. More than 18 digits cannot be a revision
+    (and would not fit the database's integer): not found."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > 18:
+        raise Http404("No such revision")
+    return int(value)
+
+
 def _page_view(request: HttpRequest, page: Page, old: str | None) -> HttpResponse:
     revision = page.current_revision
-    if old and old.isdigit() and int(old) != page.revision_number:
+    number = _revision_number(old)
+    if number is not None and number != page.revision_number:
         revision = get_object_or_404(
-            Revision.objects.select_related("author"), page=page, number=old
+            Revision.objects.select_related("author"), page=page, number=number
         )
         if not revision.html:
             revision.html = render_body(revision.body).html
@@ -249,15 +261,16 @@ def _page_view(request: HttpRequest, page: Page, old: str | None) -> HttpRespons
     )
 
 
-@require_GET
+@require_safe
 def page_history(request: HttpRequest, slug: str) -> HttpResponse:
     page, redirect = _page_or_respelled(request, slug, "page-history")
     if redirect is not None:
         return redirect
     old, new = request.GET.get("old", ""), request.GET.get("new", "")
-    if old.isdigit() and new.isdigit():
+    old_number, new_number = _revision_number(old), _revision_number(new)
+    if old_number is not None and new_number is not None:
         # The history's compare form (a plain GET): any two revisions, older first.
-        low, high = sorted((int(old), int(new)))
+        low, high = sorted((old_number, new_number))
         if low == high:
             return _history(request, page, "Pick two different revisions to compare.")
         return HttpResponseRedirect(
@@ -290,7 +303,31 @@ def _history(request: HttpRequest, page: Page, problem: str) -> HttpResponse:
     )
 
 
-@require_GET
+# Bumped when the Diff dataclass or the way it is computed changes: old cached diffs miss.
+DIFF_FORMAT = 2
+DIFF_CACHE_MAX_CHARS = 512_000
+
+
+def _cached_diff(page: Page, before: Revision, after: Revision):
+    """The diff of two revisions, cached per pair (revisions never change once written)."""
+    cache = caches["diffs"]
+    # Revisions never change once written; the digest of both texts guards against ids
+    # used again (a test database rolled back, a page deleted and made anew).
+    digest = hashlib.md5(usedforsecurity=False)
+    for body in (before.body, after.body):
+        digest.update(body.encode())
+        digest.update(b"\0")
+    key = f"wiki:diff:{DIFF_FORMAT}:{page.pk}:{before.number}:{after.number}:{digest.hexdigest()}"
+    diff = cache.get(key)
+    if diff is None:
+        diff = diff_texts(before.body, after.body)
+        size = sum(len(line.html) for hunk in diff.hunks for line in hunk.lines)
+        if size <= DIFF_CACHE_MAX_CHARS:
+            cache.set(key, diff)
+    return diff
+
+
+@require_safe
 def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
     page, redirect = _page_or_respelled(request, slug, "page-diff", old=old, new=new)
     if redirect is not None:
@@ -309,14 +346,14 @@ def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpRespon
             "page": page,
             "before": before,
             "after": after,
-            "diff": diff_texts(before.body, after.body),
+            "diff": _cached_diff(page, before, after),
             "title_changed": before.title != after.title,
             "noindex": True,
         },
     )
 
 
-@require_GET
+@require_safe
 def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
     page, redirect = _page_or_respelled(request, slug, "page-backlinks")
     if redirect is not None:
@@ -334,7 +371,7 @@ def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def recent_changes(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=["page"])
     return render(
@@ -344,7 +381,7 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def wanted(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=["page"])
     page_obj = _paginate(request, selectors.wanted_keys())
@@ -355,14 +392,14 @@ def wanted(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def orphans(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=["page"])
     pages = selectors.orphan_pages().only("title", "slug", "summary")
     return render(request, "wiki/orphans.html", {"page_obj": _paginate(request, pages)})
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
     depends_on(request, collections=[COLLECTION], params=["page"])
     tag_obj = get_object_or_404(Tag, slug=tag)
@@ -402,7 +439,7 @@ def attachment_file(request: HttpRequest, pk: int, name: str, display: bool = Fa
 DISPLAY_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
-@require_GET
+@require_safe
 @staff_member_required
 def redirects_report(request: HttpRequest) -> HttpResponse:
     """Editors' report: broken redirects (another name of a page in the recycle bin) and

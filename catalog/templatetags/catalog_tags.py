@@ -1,6 +1,7 @@
 """How a matrix cell reads in templates: {{ cell|cell_label }}, {{ cell|cell_css }} …"""
 
 from django import template
+from django.urls import reverse
 
 from catalog import matrix
 from catalog.models import web_url
@@ -46,8 +47,6 @@ def cell_short(cell) -> str:
 @register.filter
 def cell_page(cell) -> str:
     """The cell's evidence page on this site: its value, the raw value, notes and source."""
-    from django.urls import reverse
-
     return reverse(
         "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.engine.slug}
     )
