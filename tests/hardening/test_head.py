@@ -2,12 +2,15 @@
 405 made them report the site down. Every public URL pattern is covered — a new pattern
 without a URL here fails the coverage test."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from catalog.models import ComponentCategory, Entry, EntryType, FrameworkKind, Level, Support
-from wiki import services
+from wiki import attachments, services
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,11 @@ def site(make_page):
         category=ComponentCategory.TEMPLATE_ENGINE,
     )
     Support.objects.create(framework=flask, engine=jinja, level=Level.DEFAULT)
+    image = io.BytesIO()
+    Image.new("RGB", (1200, 10)).save(image, format="PNG")  # wide: it has a display copy
+    attachment = attachments.attachment_create(data=image.getvalue(), name="wide.png")
     call_command("search_index", "--rebuild", verbosity=0)
+    return {"page": page.pk, "attachment": attachment.pk}
 
 
 # Every public (non-admin) URL pattern by name, with a URL that answers GET (200, or a
@@ -67,6 +74,13 @@ URLS = {
     "robots": "/robots.txt",
     "opensearch": "/opensearch.xml",
     "favicon": "/favicon.ico",  # a redirect to the icon
+    "wiki:page-feed": "/wiki/front-page/feed/",
+    "wiki:tag-feed": "/wiki/_tags/meta/feed/",
+    "wiki:redirects": "/wiki/_redirects/",  # editors only: a redirect to the log-in
+    "wiki:attachment": "/wiki/_files/{attachment}/wide.png",
+    "wiki:attachment-display": "/wiki/_files/{attachment}/display/wide.png",
+    "corrections:report": "/report/?on=page:{page}",
+    "corrections:thanks": "/report/thanks/",
 }
 
 
@@ -87,6 +101,7 @@ def test_every_public_pattern_is_covered():
 
 @pytest.mark.parametrize("url", URLS.values(), ids=URLS.keys())
 def test_head_answers_like_get(client, site, url):
+    url = url.format(**site)
     get = client.get(url)
     assert get.status_code in {200, 301, 302}, (url, get.status_code)
     head = client.head(url)
