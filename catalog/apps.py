@@ -7,7 +7,8 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import links, signals
+        from catalog import links, search_documents, signals
 
         links.register()
+        search_documents.register_entries()
         signals.connect_content_version()

@@ -7,4 +7,6 @@ class WikiConfig(AppConfig):
     verbose_name = "Wiki"
 
     def ready(self) -> None:
-        from wiki import signals  # noqa: F401 (connects the receivers)
+        from wiki import search_documents, signals  # noqa: F401 (connects the receivers)
+
+        search_documents.register_pages()
