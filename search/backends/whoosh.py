@@ -85,7 +85,9 @@ REBUILD_LIMITMB = 512
 SNIPPET_WINDOW_CHARS = 3000
 # A document's prior (0..1) as a small bonus added to matching documents: it breaks ties
 # between equally good matches (Django before djng) without outranking a better match.
-PRIOR_LEVELS = ((0.66, "p3", 1.5), (0.33, "p2", 1.0), (0.1, "p1", 0.5))
+# Indexed as the token "p" repeated 0-3 times: its weight is the level.
+PRIOR_LEVELS = ((0.66, 3), (0.33, 2), (0.1, 1))
+PRIOR_BOOST = 0.5
 SECTION = "section"
 NOT_BUILT = "The search index has not been built yet."
 
@@ -224,7 +226,7 @@ def _suggestion_order(fields: dict, wanted: str):
     starts = title.startswith(wanted) or any(
         normalize_title(n).startswith(wanted) for n in fields.get("aliases", "").split("|")
     )
-    prior = {"p3": 3, "p2": 2, "p1": 1}.get(fields.get("prior", ""), 0)
+    prior = len(fields.get("prior", "").split(",")) if fields.get("prior") else 0
     return (not starts, -prior, bool(fields.get("parent")), len(title), title)
 
 
@@ -232,8 +234,8 @@ def marked_to_html(text: str) -> str:
     return escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
 
 
-def _prior_token(prior: float) -> str:
-    return next((token for floor, token, _ in PRIOR_LEVELS if prior >= floor), "")
+def _prior_level(prior: float) -> int:
+    return next((level for floor, level in PRIOR_LEVELS if prior >= floor), 0)
 
 
 def _fields(doc: Document) -> dict:
@@ -255,7 +257,7 @@ def _fields(doc: Document) -> dict:
         "text": doc.body,
         "tags": ",".join(doc.tags),
         "facets": ",".join(fold(t) for t in doc.facet_tokens()),
-        "prior": _prior_token(doc.prior),
+        "prior": ",".join(["p"] * _prior_level(doc.prior)),
         "aliases": "|".join(doc.names),
         "url": doc.url,
         "updated": doc.updated.isoformat() if doc.updated else "",
@@ -729,15 +731,14 @@ class WhooshBackend(SearchBackend):
             (negative if f.negated else positive).append(term)
         return positive, negative
 
-    def _bonus(self, pq: q.ParsedQuery):
-        """Added where it matches: the exact name, and the document's prior."""
-        subs = [query.Term("prior", token, boost=boost) for _, token, boost in PRIOR_LEVELS]
+    def _with_bonus(self, main, pq: q.ParsedQuery):
+        """Added where they match: the exact name, and the document's prior."""
         words = pq.name_words()
-        if words:
-            name = normalize_title(" ".join(words))
-            if name:
-                subs.insert(0, query.Term("title_exact", name, boost=EXACT_TITLE_BOOST))
-        return _or(subs)
+        name = normalize_title(" ".join(words)) if words else ""
+        if name:
+            exact = query.Term("title_exact", name, boost=EXACT_TITLE_BOOST)
+            main = query.AndMaybe(main, exact)
+        return query.AndMaybe(main, query.Term("prior", "p", boost=PRIOR_BOOST))
 
     def _final_query(self, pq: q.ParsedQuery, extra: dict | None, *, sections=None):
         """The Whoosh query for a parsed query and the request's filters (None: nothing
@@ -748,15 +749,16 @@ class WhooshBackend(SearchBackend):
         if text is None and not positive:
             return None
         main = text if text is not None else query.Every()
-        if text is not None:
-            main = query.AndMaybe(main, self._bonus(pq))
         if sections is None:
             negative.append(query.Term("role", SECTION))
         else:
             positive.append(query.Term("role", SECTION))
             positive.append(_or([query.Term("parent", key) for key in sections]))
         parts = [main, *positive, *(query.Not(n) for n in negative)]
-        return parts[0] if len(parts) == 1 else query.And(parts)
+        final = parts[0] if len(parts) == 1 else query.And(parts)
+        # The bonuses outermost: Whoosh's AndMaybe loses its optional part on documents
+        # an enclosing And reaches by skipping.
+        return self._with_bonus(final, pq) if text is not None else final
 
     def _scored(self, searcher, final, stop: int):
         """(matched docnums, [(stored fields, score)] of the best `stop`, timed out?)."""

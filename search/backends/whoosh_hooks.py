@@ -32,7 +32,7 @@ _state: dict[str, object] = {}
 REQUIRED = (
     (whoosh3.W3PerDocReader, ("_cached_reader", "column_reader", "has_column")),
     (whoosh3.W3LeafMatcher, ("_read_ids", "_read_weights", "_next_block", "is_active")),
-    (FilterMatcher, ("child",)),
+    (FilterMatcher, ("__init__",)),  # its child and _ids are checked by the probe
     (whoosh3, ("_lenfield", "LENGTHS_COLUMN")),
     (query.Or, ("DEFAULT_MATCHER", "matcher_type")),
     (Automata, ("levenshtein_dfa", "find_matches")),
