@@ -263,7 +263,7 @@ class PostgresBackend(SearchBackend):
                  WHERE d.vector @@ query.q AND {where} LIMIT %s)
             )
             SELECT d.id, d.kind, d.facets,
-                   ts_rank(d.vector, query.q, %s::float4[], 1)
+                   ts_rank(%s::float4[], d.vector, query.q, 1)
                    + CASE WHEN d.exact LIKE %s THEN %s ELSE 0 END
                    + d.prior * %s AS score
             FROM candidates JOIN {TABLE} d ON d.id = candidates.id, query
@@ -380,11 +380,11 @@ class PostgresBackend(SearchBackend):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
                     f"""SELECT DISTINCT ON (d.parent) d.parent, d.id,
-                           ts_rank(d.vector, to_tsquery(%s::regconfig, %s), %s::float4[], 1)
+                           ts_rank(%s::float4[], d.vector, to_tsquery(%s::regconfig, %s), 1)
                     FROM {TABLE} d
                     WHERE d.parent = ANY(%s) AND d.vector @@ to_tsquery(%s::regconfig, %s)
                     ORDER BY d.parent, 3 DESC, d.id""",
-                    [CONFIG, tsq, RANK_WEIGHTS, keys, CONFIG, tsq],
+                    [RANK_WEIGHTS, CONFIG, tsq, keys, CONFIG, tsq],
                 )
                 best = cursor.fetchall()
                 hits = dict(self._hits_by_id(cursor, pq, [(r[1], "", "", r[2]) for r in best]))
@@ -409,6 +409,7 @@ class PostgresBackend(SearchBackend):
                 Q(title_norm__startswith=w)
                 | Q(title_norm__contains=f" {w}")
                 | Q(exact__contains=f"|{w}")
+                | Q(exact__contains=f" {w}")
             )
         wanted = " ".join(words)
         qs = qs.annotate(

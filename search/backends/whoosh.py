@@ -30,7 +30,7 @@ from django.conf import settings
 from whoosh import index, query
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.codec.base import Automata
-from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
+from whoosh.collectors import TimeLimit, TimeLimitCollector, UnlimitedCollector
 from whoosh.filedb.filestore import FileStorage
 
 from search import query as q
@@ -271,12 +271,13 @@ def _with_sections(docs: Iterable[Document]):
         yield from doc.section_documents()
 
 
-class _RecordingCollector(TopCollector):
-    """The top hits, and every matching document number (for the total and facets): no
-    block skipping, since every match must be seen anyway."""
+class _RecordingCollector(UnlimitedCollector):
+    """Every match scored and recorded (for the total and facets), sorted at the end: every
+    match must be seen anyway, and Whoosh's top-N collector can drop a document whose
+    optional bonus (AndMaybe) it skipped."""
 
-    def __init__(self, limit: int):
-        super().__init__(limit=limit, usequality=False)
+    def __init__(self, limit: int | None = None):
+        super().__init__()
         self.seen: set[int] = set()
 
     def collect(self, sub_docnum):
