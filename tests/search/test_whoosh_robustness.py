@@ -21,7 +21,20 @@ from search.backends import whoosh_hooks, whoosh_scoring
 from search.documents import Document
 from search.models import IndexTask
 
-WORDS = "python web framework flask django template engine async views routing the of".split()
+WORDS = [
+    "python",
+    "web",
+    "framework",
+    "flask",
+    "django",
+    "template",
+    "engine",
+    "async",
+    "views",
+    "routing",
+    "the",
+    "of",
+]
 
 
 def _docs(n=200):
@@ -175,11 +188,12 @@ def _unreferenced_files(backend) -> list[str]:
     live = {s.segment_id() for s in toc.segments}
     stray = []
     for name in storage.list():
-        if name.endswith(".tmp"):
+        if name.endswith(".tmp") or (
+            name.startswith("MAIN_")
+            and not name.endswith("WRITELOCK")
+            and not any(seg in name for seg in live)
+        ):
             stray.append(name)
-        elif name.startswith("MAIN_") and not name.endswith("WRITELOCK"):
-            if not any(seg in name for seg in live):
-                stray.append(name)
     return stray
 
 
