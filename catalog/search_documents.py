@@ -79,8 +79,9 @@ def _about(entry: Entry, relations_out, relations_in) -> str:
         parts.append("used by " + ", ".join(users))
     for rel in relations_out:
         parts.append(f"{rel.get_type_display()} {rel.target.name}")
-    for rel in relations_in:
-        parts.append(f"{rel.source.name} {rel.get_type_display()} it")
+    if relations_in:
+        # Names only: "built on Werkzeug" should find Flask, not Werkzeug itself.
+        parts.append("related to " + ", ".join(sorted({r.source.name for r in relations_in})))
     return clean(". ".join(parts))
 
 

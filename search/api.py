@@ -97,8 +97,9 @@ def run_search(
             return outcome
         if results.total == 0 and record:
             record_miss(raw)
-        relaxed = expanded.relaxed() if results.total == 0 else None
+        relaxed = parsed.relaxed() if results.total == 0 else None
         if relaxed is not None:
+            relaxed = expand(relaxed)
             partial = backend.search(relaxed, page=page, pagelen=pagelen, extra=filters)
             if partial.total:
                 partial.query = results.query

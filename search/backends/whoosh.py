@@ -703,6 +703,8 @@ class WhooshBackend(SearchBackend):
     def _convert(self, node):
         if isinstance(node, q.Term | q.Phrase):
             words = [node.word] if isinstance(node, q.Term) else list(node.words)
+            if not any(self._analyze("body", w) for w in words):
+                return None  # stop words only ("on", "for"): not a tag search either
             fields = self._fields_for(node.field, isinstance(node, q.Phrase))
             subs = [self._word_query(f, words, b) for f, b in fields.items()]
             subs = [s for s in subs if s is not None]
