@@ -36,6 +36,7 @@ class Outcome:
     unavailable: IndexUnavailable | None = None
     messages: list[str] = field(default_factory=list)
     partial: bool = False  # the results match some of the words, not all
+    corrected: str | None = None  # nothing matched: these are the results for this spelling
 
 
 def clean_filters(params) -> dict[str, str]:
@@ -110,7 +111,22 @@ def run_search(
             corrections = backend.correct(words)
             if corrections:
                 results.suggestion = parsed.display(corrections)
-        _attach_sections(backend, expanded if not outcome.partial else relaxed, results)
+        if results.total == 0 and results.suggestion:
+            # Nothing at all: show what the likely spelling finds, and say so.
+            fixed = parse(results.suggestion)
+            found = backend.search(expand(fixed), page=page, pagelen=pagelen, extra=filters)
+            if found.total:
+                found.suggestion = results.suggestion
+                found.query = results.query
+                outcome.corrected = results.suggestion
+                results = found
+                outcome.messages.append(
+                    f"Nothing matches “{parsed.display()}”: showing results for "
+                    f"“{results.suggestion}”."
+                )
+                relaxed = fixed
+        shown = relaxed if (outcome.partial or outcome.corrected) else expanded
+        _attach_sections(backend, expand(shown) if outcome.corrected else shown, results)
     except IndexUnavailable as exc:
         outcome.unavailable = exc
         return outcome
