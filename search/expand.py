@@ -21,6 +21,13 @@ from search.text import fold
 MAX_PHRASE_WORDS = 3
 MAX_JOIN_WORDS = 4  # pairs are joined only in short queries
 MAX_ALTERNATIVES = 6
+# Words of a question, not of its subject: left out when the query has other words
+# ("what is wsgi" → wsgi; "which framework is built on werkzeug").
+QUESTION_WORDS = frozenset(
+    ("what", "which", "who", "whom", "whose", "how", "why", "where", "when", "is", "are",
+     "was", "were", "does", "do", "did", "can", "could", "should", "would", "a", "an", "the",
+     "i", "me", "my", "vs", "versus", "there", "any")
+)  # fmt: skip
 
 
 def synonym_table() -> dict[str, list[str]]:
@@ -104,6 +111,15 @@ def expand(pq: ParsedQuery, table: dict[str, list[str]] | None = None) -> Parsed
         return pq
     table = synonym_table() if table is None else table
     nodes = list(pq.text.nodes) if isinstance(pq.text, And) else [pq.text]
+    kept = [n for n in nodes if not (_plain(n) and fold(n.word) in QUESTION_WORDS)]
+    if len(kept) < len(nodes) and any(_plain(n) or not isinstance(n, Not) for n in kept):
+        nodes = kept
+        pq = pq.with_text(
+            And(tuple(nodes)) if len(nodes) > 1 else nodes[0],
+            typed=[
+                n.word for n in nodes if _plain(n) or (isinstance(n, Term) and n.field == "title")
+            ],
+        )
     plain_count = sum(1 for n in nodes if _plain(n))
     join = plain_count <= MAX_JOIN_WORDS
     out: list[Node] = []

@@ -107,6 +107,9 @@ def compound_words(text: str) -> str:
             break
         parts = name_parts(word)
         if len(parts) > 1:
+            pieces = [p for p in _SEPARATORS_RE.split(word) if p]
+            if len(pieces) > 1 and pieces != parts:  # "FriendFeed/Facebook": FriendFeed too
+                extras.extend(pieces)
             extras.extend(parts)
             extras.append("".join(parts))
     return " ".join(extras)

@@ -54,11 +54,11 @@ def page_document(page: Page) -> Document:
     body = html_to_text(html) if html else ""
     if page.summary:
         body = f"{clean(page.summary)} {body}"
-    sections = []
-    if html and len(body) >= SECTION_MIN_CHARS:
-        sections = sections_of(html)
-        if len(sections) < 2:
-            sections = []
+    found = sections_of(html) if html else []
+    # A long page is also searched section by section; any page's headings say what it
+    # is about.
+    sections = found if len(body) >= SECTION_MIN_CHARS and len(found) >= 2 else []
+    headings = " ".join(s.heading for s in found)
     tags = sorted({slugify(t.name, allow_unicode=True) for t in page.tags.all()})
     return Document(
         kind=KIND,
@@ -68,7 +68,7 @@ def page_document(page: Page) -> Document:
         url=page.get_absolute_url(),
         updated=page.updated,
         tags=tags,
-        about=" ".join(t.name for t in page.tags.all()),
+        about=clean(" ".join([*(t.name for t in page.tags.all()), headings])),
         sections=sections,
     )
 

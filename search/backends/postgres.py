@@ -50,6 +50,7 @@ TABLE = SearchDocument._meta.db_table
 # ts_rank's weights for D, C, B, A.
 RANK_WEIGHTS = "{0.05, 0.25, 0.6, 1.0}"
 EXACT_BONUS = 10.0
+NAME_BONUS = 0.3  # every word of the query in the title or another name
 PRIOR_BONUS = 0.15
 NAME_CAP = 200
 CANDIDATES = 1000
@@ -265,6 +266,7 @@ class PostgresBackend(SearchBackend):
             SELECT d.id, d.kind, d.facets,
                    ts_rank(%s::float4[], d.vector, query.q, 1)
                    + CASE WHEN d.exact LIKE %s THEN %s ELSE 0 END
+                   + CASE WHEN d.names @@ query.q THEN %s ELSE 0 END
                    + d.prior * %s AS score
             FROM candidates JOIN {TABLE} d ON d.id = candidates.id, query
             WHERE d.vector @@ query.q OR d.title_norm = %s
@@ -284,6 +286,7 @@ class PostgresBackend(SearchBackend):
                 RANK_WEIGHTS,
                 like,
                 EXACT_BONUS,
+                NAME_BONUS,
                 PRIOR_BONUS,
                 exact,
             ],

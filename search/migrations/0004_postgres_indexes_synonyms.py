@@ -35,6 +35,7 @@ SYNONYMS = [
     ("microframework", "micro framework", True),
     ("cms", "content management system", True),
     ("db", "database", True),
+    ("tg", "turbogears", False),
 ]
 
 
