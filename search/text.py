@@ -22,6 +22,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 
 def fold(text: str) -> str:
     """Case- and accent-fold: "Café Déjà" → "cafe deja"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -81,7 +83,8 @@ def html_to_text(html: str) -> str:
 
 _SEPARATORS_RE = re.compile(r"[.\-_/]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_COMPOUND_RE = re.compile(r"[^\W_]+(?:[.\-_/]+[^\W_]+)+|[^\W_]*[a-z][A-Z][^\W_]*")
+_WORDS_RE = re.compile(r"[^\W_]+(?:[.\-_/]+[^\W_]+)*")
+_LOWER_UPPER_RE = re.compile(r"[a-z0-9][A-Z]")
 MAX_COMPOUNDS = 2000
 
 
@@ -98,9 +101,11 @@ def compound_words(text: str) -> str:
     """The extra words for the compounds of text, "" when it has none."""
     extras: list[str] = []
     seen: set[str] = set()
-    for m in _COMPOUND_RE.finditer(text):
+    for m in _WORDS_RE.finditer(text):
         word = m.group()
-        if word in seen or not any(c.isalpha() for c in word):
+        if word in seen or (word.isalnum() and not _LOWER_UPPER_RE.search(word)):
+            continue  # a plain word
+        if not any(c.isalpha() for c in word):
             continue
         seen.add(word)
         if len(seen) > MAX_COMPOUNDS:
