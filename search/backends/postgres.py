@@ -54,7 +54,7 @@ NAME_BONUS = 0.3  # every word of the query in the title or another name
 PRIOR_BONUS = 0.15
 NAME_CAP = 200
 CANDIDATES = 1000
-HEADLINE_CHARS = 20000
+HEADLINE_CHARS = 6000
 _LEXEME_RE = re.compile(r"[^\W_]+")
 _WORD_RE = re.compile(r"[a-z0-9]{3,30}")
 
@@ -252,45 +252,37 @@ class PostgresBackend(SearchBackend):
             return rows[:CANDIDATES], len(rows) > CANDIDATES
         name_words = pq.name_words()
         exact = normalize_title(" ".join(name_words)) if name_words else ""
+        # The tsquery is written out in each part (not taken from a CTE) so that the
+        # planner sees it and estimates how common its words are: a very common word is
+        # then read by a scan that stops at the cap, not a GIN bitmap of every match.
+        tsq_sql = "to_tsquery(%s::regconfig, %s)"
         sql = f"""
-            WITH query AS (SELECT to_tsquery(%s::regconfig, %s) AS q),
-            candidates AS (
+            WITH candidates AS (
                 (SELECT d.id FROM {TABLE} d WHERE d.title_norm = %s AND {where} LIMIT 20)
                 UNION
-                (SELECT d.id FROM {TABLE} d, query
-                 WHERE d.names @@ query.q AND {where} LIMIT %s)
+                (SELECT d.id FROM {TABLE} d WHERE d.names @@ {tsq_sql} AND {where} LIMIT %s)
                 UNION
-                (SELECT d.id FROM {TABLE} d, query
-                 WHERE d.vector @@ query.q AND {where} LIMIT %s)
+                (SELECT d.id FROM {TABLE} d WHERE d.vector @@ {tsq_sql} AND {where} LIMIT %s)
             )
             SELECT d.id, d.kind, d.facets,
-                   ts_rank(%s::float4[], d.vector, query.q, 1)
+                   ts_rank(%s::float4[], d.vector, {tsq_sql}, 1)
                    + CASE WHEN d.exact LIKE %s THEN %s ELSE 0 END
-                   + CASE WHEN d.names @@ query.q THEN %s ELSE 0 END
+                   + CASE WHEN d.names @@ {tsq_sql} THEN %s ELSE 0 END
                    + d.prior * %s AS score
-            FROM candidates JOIN {TABLE} d ON d.id = candidates.id, query
-            WHERE d.vector @@ query.q OR d.title_norm = %s
+            FROM {TABLE} d
+            WHERE d.id = ANY(ARRAY(SELECT id FROM candidates))
         """
         like = f"%|{exact}|%" if exact else "-"
-        cursor.execute(
-            sql,
-            [
-                CONFIG,
-                tsq,
-                exact,
-                *params,
-                *params,
-                NAME_CAP,
-                *params,
-                CANDIDATES + 1,
-                RANK_WEIGHTS,
-                like,
-                EXACT_BONUS,
-                NAME_BONUS,
-                PRIOR_BONUS,
-                exact,
-            ],
-        )
+        params_sql = [
+            exact, *params,
+            CONFIG, tsq, *params, NAME_CAP,
+            CONFIG, tsq, *params, CANDIDATES + 1,
+            RANK_WEIGHTS, CONFIG, tsq,
+            like, EXACT_BONUS,
+            CONFIG, tsq, NAME_BONUS,
+            PRIOR_BONUS,
+        ]  # fmt: skip
+        cursor.execute(sql, params_sql)
         rows = cursor.fetchall()
         return rows, len(rows) > CANDIDATES
 
@@ -332,15 +324,19 @@ class PostgresBackend(SearchBackend):
         ids = [r[0] for r in page_rows]
         scores = {r[0]: r[3] for r in page_rows}
         if tsq is not None:
+            # Around the first occurrence of a query word (its first letters: a stem may
+            # end sooner), not the whole body: ts_headline parses all it is given.
+            lead = next(iter(_LEXEME_RE.findall(fold(" ".join(pq.name_words())))), "")[:5]
             headline = (
-                "ts_headline(%s::regconfig, substr(d.body, 1, %s), to_tsquery(%s::regconfig, %s),"
-                " %s)"
+                "ts_headline(%s::regconfig, substr(d.body, "
+                "greatest(1, strpos(lower(d.body), %s) - 200), %s), "
+                "to_tsquery(%s::regconfig, %s), %s)"
             )
             options = (
                 f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
                 'MaxFragments=2, FragmentDelimiter=" … "'
             )
-            params = [CONFIG, HEADLINE_CHARS, CONFIG, tsq, options]
+            params = [CONFIG, lead or " ", HEADLINE_CHARS, CONFIG, tsq, options]
         else:
             headline, params = "substr(d.body, 1, 220)", []
         cursor.execute(
