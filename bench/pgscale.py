@@ -31,7 +31,11 @@ STAGE_COLUMNS = [
     "tags", "facets", "prior", "url", "updated", "digest", "title_text", "about_text",
     "body_text",
 ]  # fmt: skip
-INDEX_MIGRATIONS = ("0002_postgres_indexes", "0004_postgres_indexes_synonyms")
+INDEX_MIGRATIONS = (
+    "0002_postgres_indexes",
+    "0004_postgres_indexes_synonyms",
+    "0005_postgres_head_index",
+)
 
 
 def log(message: str) -> None:

@@ -6,11 +6,12 @@ tsvectors under GIN indexes: `names` (title and other names) and `vector` (title
 A, about and tags B, body C), built from folded text with its compounds spelled out.
 
 A query never ranks every matching row. It takes a bounded candidate set — the exact
-title, then the rows matching in a name (at most NAME_CAP), then rows matching anywhere
-(at most CANDIDATES) — and ranks only those with ts_rank, an exact-name bonus and the
-document's prior. Below the bound the total and the facet counts are exact; above it they
-count the candidates and say "more than". "Did you mean" uses pg_trgm over
-search.SearchWord; completion a trigram index on title_norm.
+title, then the rows whose head (title, names, about, tags: weights A and B, under their
+own GIN index on ts_filter(vector)) matches, at most CANDIDATES; only when those are fewer,
+body matches up to the same cap — and ranks only those with ts_rank, an exact-name bonus,
+a name bonus and the document's prior. Below the cap the total and the facet counts are
+exact; above it they count the candidates and say "more than". "Did you mean" uses pg_trgm
+over search.SearchWord; completion a trigram index on title_norm.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ RANK_WEIGHTS = "{0.05, 0.25, 0.6, 1.0}"
 EXACT_BONUS = 10.0
 NAME_BONUS = 0.3  # every word of the query in the title or another name
 PRIOR_BONUS = 0.15
-NAME_CAP = 200
-CANDIDATES = 1000
+CANDIDATES = 200
+# The head of a document's vector: title and names (A), about and tags (B); GIN-indexed.
+HEAD = "ts_filter(d.vector, '{a,b}')"
 HEADLINE_CHARS = 6000
 _LEXEME_RE = re.compile(r"[^\W_]+")
 _WORD_RE = re.compile(r"[a-z0-9]{3,30}")
@@ -233,7 +235,7 @@ class PostgresBackend(SearchBackend):
         return " AND ".join(sql), params
 
     def _candidates(self, pq: q.ParsedQuery, extra: dict | None, cursor):
-        """[(id, kind, facets, score)] for at most NAME_CAP + CANDIDATES rows, and whether
+        """[(id, kind, facets, score)] for at most 20 + CANDIDATES rows, and whether
         the cap was reached; None when there is nothing to search for."""
         where, params = self._where(pq, extra)
         tsq = self._tsquery(pq.text) if pq.text is not None else None
@@ -252,39 +254,46 @@ class PostgresBackend(SearchBackend):
             return rows[:CANDIDATES], len(rows) > CANDIDATES
         name_words = pq.name_words()
         exact = normalize_title(" ".join(name_words)) if name_words else ""
-        # The tsquery is written out in each part (not taken from a CTE) so that the
-        # planner sees it and estimates how common its words are: a very common word is
-        # then read by a scan that stops at the cap, not a GIN bitmap of every match.
+        # Each part scores the rows it reads (one visit per row). First the exact title and
+        # the rows matching in their head — title, names, about, tags: the A and B
+        # weights, under their own GIN index — at most CANDIDATES; only when those are
+        # fewer, the rows matching in the body too. A common word never makes PostgreSQL
+        # read every matching row's body, and what is ranked is what ranks best anyway.
         tsq_sql = "to_tsquery(%s::regconfig, %s)"
-        sql = f"""
-            WITH candidates AS (
-                (SELECT d.id FROM {TABLE} d WHERE d.title_norm = %s AND {where} LIMIT 20)
-                UNION
-                (SELECT d.id FROM {TABLE} d WHERE d.names @@ {tsq_sql} AND {where} LIMIT %s)
-                UNION
-                (SELECT d.id FROM {TABLE} d WHERE d.vector @@ {tsq_sql} AND {where} LIMIT %s)
+
+        def select(part: int) -> str:
+            return (
+                f"SELECT d.id, d.kind, d.facets, ts_rank(%s::float4[], d.vector, {tsq_sql}, 1)"
+                " + CASE WHEN d.exact LIKE %s THEN %s ELSE 0 END"
+                f" + CASE WHEN d.names @@ {tsq_sql} THEN %s ELSE 0 END"
+                f" + d.prior * %s, {part:d} FROM {TABLE} d"
             )
-            SELECT d.id, d.kind, d.facets,
-                   ts_rank(%s::float4[], d.vector, {tsq_sql}, 1)
-                   + CASE WHEN d.exact LIKE %s THEN %s ELSE 0 END
-                   + CASE WHEN d.names @@ {tsq_sql} THEN %s ELSE 0 END
-                   + d.prior * %s AS score
-            FROM {TABLE} d
-            WHERE d.id = ANY(ARRAY(SELECT id FROM candidates))
-        """
+
         like = f"%|{exact}|%" if exact else "-"
-        params_sql = [
-            exact, *params,
-            CONFIG, tsq, *params, NAME_CAP,
-            CONFIG, tsq, *params, CANDIDATES + 1,
-            RANK_WEIGHTS, CONFIG, tsq,
-            like, EXACT_BONUS,
-            CONFIG, tsq, NAME_BONUS,
-            PRIOR_BONUS,
+        select_params = [
+            RANK_WEIGHTS, CONFIG, tsq, like, EXACT_BONUS, CONFIG, tsq, NAME_BONUS, PRIOR_BONUS,
         ]  # fmt: skip
-        cursor.execute(sql, params_sql)
+        cursor.execute(
+            f"({select(1)} WHERE d.title_norm = %s AND {where} LIMIT 20) UNION ALL "
+            f"({select(2)} WHERE {HEAD} @@ {tsq_sql} AND {where} LIMIT %s)",
+            [*select_params, exact, *params, *select_params, CONFIG, tsq, *params, CANDIDATES + 1],
+        )
         rows = cursor.fetchall()
-        return rows, len(rows) > CANDIDATES
+        head = sum(1 for r in rows if r[4] == 2)
+        capped = head > CANDIDATES
+        if not capped:
+            cursor.execute(
+                f"{select(3)} WHERE d.vector @@ {tsq_sql} AND NOT ({HEAD} @@ {tsq_sql}) "
+                f"AND {where} LIMIT %s",
+                [*select_params, CONFIG, tsq, CONFIG, tsq, *params, CANDIDATES - head + 1],
+            )
+            body = cursor.fetchall()
+            capped = len(body) > CANDIDATES - head
+            rows += body
+        found: dict[int, tuple] = {}
+        for row in rows:
+            found.setdefault(row[0], row[:4])
+        return list(found.values()), capped
 
     def search(
         self,

@@ -12,6 +12,7 @@ from catalog.models import Relation, RelationType
 from search import api, registry
 from search.documents import Document
 from search.models import SearchMiss, SearchSynonym
+from tests.search.conftest import BACKENDS
 
 
 def titles(q, **filters):
@@ -220,3 +221,22 @@ def test_search_imports_no_app():
         check=False,
     )
     assert found.stdout == "", found.stdout
+
+
+if "postgres" in BACKENDS:  # the PostgreSQL backend's bound (not generated on SQLite)
+
+    def test_postgres_ranks_a_bounded_candidate_set(
+        client, settings, tmp_path, make_page, reindex, monkeypatch
+    ):
+        settings.SEARCH_BACKEND = "postgres"
+        settings.SEARCH_INDEX_DIR = tmp_path / "index"
+        monkeypatch.setattr("search.backends.postgres.CANDIDATES", 5)
+        for i in range(12):
+            make_page(title=f"Stripe {i}", body="zebra crossing")
+        make_page(title="Zebra", body="the animal")
+        reindex()
+        results = api.run_search("zebra").results
+        assert results.capped and results.total <= 5 + 1
+        assert results.hits[0].title == "Zebra"  # the exact title is always a candidate
+        html = client.get(reverse("search:results"), {"q": "zebra"}).content.decode()
+        assert "More than" in html
