@@ -209,7 +209,7 @@ def _body_terms(node) -> set[str]:
     if isinstance(node, query.AndMaybe):
         return _body_terms(node.a)
     if isinstance(node, query.Term | query.Phrase):
-        if node.fieldname != "body":
+        if node.fieldname not in ("body", "section_body"):
             return set()
         words = [node.text] if isinstance(node, query.Term) else node.words
         return {w.decode() if isinstance(w, bytes) else str(w) for w in words}
@@ -238,13 +238,34 @@ def _prior_level(prior: float) -> int:
     return next((level for floor, level in PRIOR_LEVELS if prior >= floor), 0)
 
 
+def _section_fields(doc: Document) -> dict:
+    """A section of a long page: its own text fields, so that the documents' queries never
+    read its postings (no duplicate hits, no longer posting lists)."""
+    return {
+        "key": doc.key,
+        "kind": str(doc.kind),
+        "role": SECTION,
+        "parent": doc.parent,
+        "object_id": doc.object_id,
+        "name": doc.title,
+        "context": doc.context,
+        "section_title": with_compounds(doc.title),
+        "section_body": with_compounds(doc.body),
+        "title_ngram": fold(doc.title),
+        "text": doc.body,
+        "url": doc.url,
+        "digest": doc.digest,
+    }
+
+
 def _fields(doc: Document) -> dict:
+    if doc.parent:
+        return _section_fields(doc)
     names = " ".join(doc.names)
     return {
         "key": doc.key,
         "kind": str(doc.kind),
-        "role": SECTION if doc.parent else "doc",
-        "parent": doc.parent,
+        "role": "doc",
         "object_id": doc.object_id,
         "name": doc.title,
         "context": doc.context,
@@ -684,7 +705,14 @@ class WhooshBackend(SearchBackend):
             return query.Term(fieldname, tokens[0], boost=boost)
         return query.Phrase(fieldname, tokens, boost=boost)
 
-    def _fields_for(self, fieldname: str | None, phrase: bool):
+    def _fields_for(self, fieldname: str | None, phrase: bool, section: bool = False):
+        if section:
+            boosts = {"section_title": TITLE_BOOST, "section_body": 1.0}
+            if fieldname == "title":
+                boosts.pop("section_body")
+            elif fieldname == "body":
+                boosts.pop("section_title")
+            return boosts
         if fieldname == "title":
             return {"title": TITLE_BOOST, "names": NAMES_BOOST}
         if fieldname == "body":
@@ -700,20 +728,20 @@ class WhooshBackend(SearchBackend):
             boosts.pop("tags")
         return boosts
 
-    def _convert(self, node):
+    def _convert(self, node, section: bool = False):
         if isinstance(node, q.Term | q.Phrase):
             words = [node.word] if isinstance(node, q.Term) else list(node.words)
             if not any(self._analyze("body", w) for w in words):
                 return None  # stop words only ("on", "for"): not a tag search either
-            fields = self._fields_for(node.field, isinstance(node, q.Phrase))
+            fields = self._fields_for(node.field, isinstance(node, q.Phrase), section)
             subs = [self._word_query(f, words, b) for f, b in fields.items()]
             subs = [s for s in subs if s is not None]
             return (subs[0] if len(subs) == 1 else _or(subs)) if subs else None
         if isinstance(node, q.Not):
-            inner = self._convert(node.node)
+            inner = self._convert(node.node, section)
             return query.Not(inner) if inner is not None else None
         if isinstance(node, q.And | q.Or):
-            parts = [p for p in (self._convert(n) for n in node.nodes) if p is not None]
+            parts = [p for p in (self._convert(n, section) for n in node.nodes) if p is not None]
             if not parts:
                 return None
             if len(parts) == 1:
@@ -747,16 +775,17 @@ class WhooshBackend(SearchBackend):
         """The Whoosh query for a parsed query and the request's filters (None: nothing
         to search for). sections: the parent keys whose sections are searched instead of
         the documents."""
-        text = self._convert(pq.text) if pq.text is not None else None
+        in_sections = sections is not None
+        text = self._convert(pq.text, in_sections) if pq.text is not None else None
         positive, negative = self._filters(pq, extra)
         if text is None and not positive:
             return None
         main = text if text is not None else query.Every()
-        if sections is None:
-            negative.append(query.Term("role", SECTION))
-        else:
-            positive.append(query.Term("role", SECTION))
+        if in_sections:
             positive.append(_or([query.Term("parent", key) for key in sections]))
+        elif text is None:
+            # Text queries never reach sections (their fields differ); filters alone would.
+            negative.append(query.Term("role", SECTION))
         parts = [main, *positive, *(query.Not(n) for n in negative)]
         final = parts[0] if len(parts) == 1 else query.And(parts)
         # The bonuses outermost: Whoosh's AndMaybe loses its optional part on documents
