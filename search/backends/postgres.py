@@ -54,6 +54,7 @@ EXACT_BONUS = 10.0
 NAME_BONUS = 0.3  # every word of the query in the title or another name
 PRIOR_BONUS = 0.15
 CANDIDATES = 200
+GIN_FUZZY_LIMIT = 5000
 # The head of a document's vector: title and names (A), about and tags (B); GIN-indexed.
 HEAD = "ts_filter(d.vector, '{a,b}')"
 HEADLINE_CHARS = 6000
@@ -241,7 +242,14 @@ class PostgresBackend(SearchBackend):
         tsq = self._tsquery(pq.text) if pq.text is not None else None
         positive_filters = any(not f.negated for f in pq.filters) or any((extra or {}).values())
         limit_ms = int(settings.SEARCH_TIME_LIMIT * 1000) * 4
-        cursor.execute(f"SET LOCAL statement_timeout = {limit_ms:d}")
+        # gin_fuzzy_search_limit: a GIN scan of a very common word returns about this many
+        # matches (a random sample) instead of building a bitmap of all of them. Far above
+        # CANDIDATES, so it only ever thins what would be cut at the cap anyway.
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %s, true), "
+            "set_config('gin_fuzzy_search_limit', %s, true)",
+            [str(limit_ms), str(GIN_FUZZY_LIMIT)],
+        )
         if tsq is None:
             if not positive_filters:
                 return None
