@@ -7,4 +7,13 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from search import signals  # noqa: F401  (connects the outbox receivers)
+        from search.expand import forget_synonyms
+
+        # The per-process synonym cache follows the table's edits.
+        post_save.connect(forget_synonyms, sender="search.SearchSynonym", dispatch_uid="syn-save")
+        post_delete.connect(
+            forget_synonyms, sender="search.SearchSynonym", dispatch_uid="syn-delete"
+        )

@@ -14,6 +14,8 @@ The words as typed are kept for the exact-name match.
 
 from __future__ import annotations
 
+import time
+
 from search.models import SearchSynonym
 from search.query import And, Node, Not, Or, ParsedQuery, Term
 from search.text import fold
@@ -30,8 +32,27 @@ QUESTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+# The table is read once per SYNONYMS_TTL seconds per process (a query saved per search);
+# a change made in this process applies at once (forget_synonyms), in others within it.
+SYNONYMS_TTL = 5.0
+_cached: dict[str, object] = {}
+
+
+def forget_synonyms(**kwargs) -> None:
+    _cached.clear()
+
+
 def synonym_table() -> dict[str, list[str]]:
     """term → what it also finds, both directions of two-way entries included."""
+    now = time.monotonic()
+    if _cached and now - _cached["at"] < SYNONYMS_TTL:  # type: ignore[operator]
+        return _cached["table"]  # type: ignore[return-value]
+    table = _load_synonyms()
+    _cached.update(at=now, table=table)
+    return table
+
+
+def _load_synonyms() -> dict[str, list[str]]:
     table: dict[str, list[str]] = {}
     for row in SearchSynonym.objects.all():
         words = row.words()

@@ -9,6 +9,7 @@ from django.db import connection
 from catalog.models import Component, Framework, Support
 from search import indexer
 from search.backends import get_backend
+from search.expand import forget_synonyms
 
 _n = itertools.count(1)
 
@@ -18,6 +19,14 @@ _n = itertools.count(1)
 BACKENDS = ["whoosh"] + (
     ["postgres"] if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else []
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_synonyms():
+    """Each test reads the synonym table of its own database, not one cached by another."""
+    forget_synonyms()
+    yield
+    forget_synonyms()
 
 
 @pytest.fixture(params=BACKENDS)
