@@ -22,7 +22,16 @@ from catalog.forms import (
     engines_queryset,
 )
 from catalog.links import entry_keys
-from catalog.models import Component, Entry, Framework, Level, Relation, Source, Support
+from catalog.models import (
+    Component,
+    Entry,
+    EntryType,
+    Framework,
+    Level,
+    Relation,
+    Source,
+    Support,
+)
 from wiki.models import Page
 
 STALE_AFTER_DAYS = 2 * 365
@@ -76,9 +85,9 @@ def _search_frameworks(qs: QuerySet, q: str, sort: str | None) -> QuerySet:
     """The text query through the search engine (stemmed, ranked), combined with the
     filters above; name/summary substrings still match ("fla" finds Flask). Without a
     usable index, the substring match alone."""
-    from search.api import framework_ids_matching
+    from search.api import ids_matching
 
-    ids = framework_ids_matching(q)
+    ids = ids_matching(q, EntryType.FRAMEWORK)
     if ids is None:
         return _order(_text(qs, q), sort, FRAMEWORK_SORTS)
     substring = Q(name__icontains=q) | Q(summary__icontains=q) | Q(slug__icontains=q)

@@ -184,8 +184,3 @@ def ids_matching(q: str, kind: str, limit: int = 1000) -> list[int] | None:
     except IndexUnavailable:
         logger.warning("Search index unavailable: text filter ignored.")
         return None
-
-
-def framework_ids_matching(q: str, limit: int = 1000) -> list[int] | None:
-    """The catalog's list (kept for catalog.selectors): ids_matching for frameworks."""
-    return ids_matching(q, "framework", limit=limit)

@@ -130,12 +130,12 @@ def test_snippets_are_highlighted_and_escaped(search_backend, make_page, reindex
 
 
 def test_framework_ids_for_the_catalog(corpus):
-    ids = api.framework_ids_matching("async")
+    ids = api.ids_matching("async", "framework")
     assert corpus["quart"].pk in ids
     assert corpus["flask"].pk in ids
     assert corpus["quart"].pk == ids[0] or corpus["flask"].pk == ids[0]
-    assert api.framework_ids_matching("") is None
-    assert api.framework_ids_matching("zzzzzz") == []
+    assert api.ids_matching("", "framework") is None
+    assert api.ids_matching("zzzzzz", "framework") == []
 
 
 def test_only_negative_query_asks_for_a_word(corpus):
