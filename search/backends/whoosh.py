@@ -209,7 +209,7 @@ def _body_terms(node) -> set[str]:
     if isinstance(node, query.AndMaybe):
         return _body_terms(node.a)
     if isinstance(node, query.Term | query.Phrase):
-        if node.fieldname not in ("body", "section_body"):
+        if node.fieldname != "body":
             return set()
         words = [node.text] if isinstance(node, query.Term) else node.words
         return {w.decode() if isinstance(w, bytes) else str(w) for w in words}
@@ -239,8 +239,10 @@ def _prior_level(prior: float) -> int:
 
 
 def _section_fields(doc: Document) -> dict:
-    """A section of a long page: its own text fields, so that the documents' queries never
-    read its postings (no duplicate hits, no longer posting lists)."""
+    """A section of a long page, for completion only: its heading's n-grams and where it
+    links. Which section a search hit lands on is found in the page's stored text at
+    query time (_section_offsets, WhooshBackend.best_sections): indexing each section's
+    text again would double the index and its rebuild."""
     return {
         "key": doc.key,
         "kind": str(doc.kind),
@@ -249,13 +251,22 @@ def _section_fields(doc: Document) -> dict:
         "object_id": doc.object_id,
         "name": doc.title,
         "context": doc.context,
-        "section_title": with_compounds(doc.title),
-        "section_body": with_compounds(doc.body),
         "title_ngram": fold(doc.title),
-        "text": doc.body,
         "url": doc.url,
         "digest": doc.digest,
     }
+
+
+def _section_offsets(doc: Document) -> list:
+    """[(anchor, heading, start)] of the sections in the stored body text."""
+    found, pos = [], 0
+    for section in doc.sections:
+        start = doc.body.find(section.heading, pos)
+        if start < 0:
+            continue
+        found.append((section.anchor, section.heading, start))
+        pos = start + len(section.heading)
+    return found
 
 
 def _fields(doc: Document) -> dict:
@@ -280,6 +291,7 @@ def _fields(doc: Document) -> dict:
         "facets": ",".join(fold(t) for t in doc.facet_tokens()),
         "prior": ",".join(["p"] * _prior_level(doc.prior)),
         "aliases": "|".join(doc.names),
+        "sections": _section_offsets(doc),
         "url": doc.url,
         "updated": doc.updated.isoformat() if doc.updated else "",
         "digest": doc.digest,
@@ -705,14 +717,7 @@ class WhooshBackend(SearchBackend):
             return query.Term(fieldname, tokens[0], boost=boost)
         return query.Phrase(fieldname, tokens, boost=boost)
 
-    def _fields_for(self, fieldname: str | None, phrase: bool, section: bool = False):
-        if section:
-            boosts = {"section_title": TITLE_BOOST, "section_body": 1.0}
-            if fieldname == "title":
-                boosts.pop("section_body")
-            elif fieldname == "body":
-                boosts.pop("section_title")
-            return boosts
+    def _fields_for(self, fieldname: str | None, phrase: bool):
         if fieldname == "title":
             return {"title": TITLE_BOOST, "names": NAMES_BOOST}
         if fieldname == "body":
@@ -728,20 +733,20 @@ class WhooshBackend(SearchBackend):
             boosts.pop("tags")
         return boosts
 
-    def _convert(self, node, section: bool = False):
+    def _convert(self, node):
         if isinstance(node, q.Term | q.Phrase):
             words = [node.word] if isinstance(node, q.Term) else list(node.words)
             if not any(self._analyze("body", w) for w in words):
                 return None  # stop words only ("on", "for"): not a tag search either
-            fields = self._fields_for(node.field, isinstance(node, q.Phrase), section)
+            fields = self._fields_for(node.field, isinstance(node, q.Phrase))
             subs = [self._word_query(f, words, b) for f, b in fields.items()]
             subs = [s for s in subs if s is not None]
             return (subs[0] if len(subs) == 1 else _or(subs)) if subs else None
         if isinstance(node, q.Not):
-            inner = self._convert(node.node, section)
+            inner = self._convert(node.node)
             return query.Not(inner) if inner is not None else None
         if isinstance(node, q.And | q.Or):
-            parts = [p for p in (self._convert(n, section) for n in node.nodes) if p is not None]
+            parts = [p for p in (self._convert(n) for n in node.nodes) if p is not None]
             if not parts:
                 return None
             if len(parts) == 1:
@@ -771,19 +776,15 @@ class WhooshBackend(SearchBackend):
             main = query.AndMaybe(main, exact)
         return query.AndMaybe(main, query.Term("prior", "p", boost=PRIOR_BOOST))
 
-    def _final_query(self, pq: q.ParsedQuery, extra: dict | None, *, sections=None):
+    def _final_query(self, pq: q.ParsedQuery, extra: dict | None):
         """The Whoosh query for a parsed query and the request's filters (None: nothing
-        to search for). sections: the parent keys whose sections are searched instead of
-        the documents."""
-        in_sections = sections is not None
-        text = self._convert(pq.text, in_sections) if pq.text is not None else None
+        to search for)."""
+        text = self._convert(pq.text) if pq.text is not None else None
         positive, negative = self._filters(pq, extra)
         if text is None and not positive:
             return None
         main = text if text is not None else query.Every()
-        if in_sections:
-            positive.append(_or([query.Term("parent", key) for key in sections]))
-        elif text is None:
+        if text is None:
             # Text queries never reach sections (their fields differ); filters alone would.
             negative.append(query.Term("role", SECTION))
         parts = [main, *positive, *(query.Not(n) for n in negative)]
@@ -846,19 +847,34 @@ class WhooshBackend(SearchBackend):
 
     @_guarded
     def best_sections(self, pq: q.ParsedQuery, keys: list[str]) -> dict[str, Hit]:
+        """The section of each long page that holds most of the query's words (then most
+        often), found in the page's stored text."""
         if not keys or pq.text is None:
             return {}
         searcher = self._searcher()
-        final = self._final_query(pq, None, sections=keys)
-        if final is None:
-            return {}
-        stems = sorted(_body_terms(final), key=len)
-        _matched, hits, _ = self._scored(searcher, final, 10 * len(keys))
+        final = self._final_query(pq, None)
+        stems = set(_body_terms(final)) if final is not None else set()
         found: dict[str, Hit] = {}
-        for fields, score in hits:
-            parent = fields.get("parent", "")
-            if parent and parent not in found:
-                found[parent] = self._hit(fields, score, stems)
+        for key in keys:
+            fields = searcher.document(key=key)
+            spans = (fields or {}).get("sections") or []
+            if not spans or not stems:
+                continue
+            text = fields.get("text", "")
+            best, best_score = None, (0, 0)
+            for i, (anchor, heading, start) in enumerate(spans):
+                end = spans[i + 1][2] if i + 1 < len(spans) else len(text)
+                words = [normalize_word(m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+                hits = [w for w in words if w in stems]
+                score = (len(set(hits)), len(hits))
+                if score > best_score:
+                    best, best_score = (anchor, heading, start, end), score
+            if best is None:
+                continue
+            anchor, heading, start, end = best
+            section = {**fields, "text": text[start:end], "name": heading}
+            section["url"] = f"{fields['url'].split('#', 1)[0]}#{anchor}"
+            found[key] = self._hit(section, None, sorted(stems, key=len))
         return found
 
     def _hit(self, fields: dict, score: float | None, stems: list[str] | None = None) -> Hit:

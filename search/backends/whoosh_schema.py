@@ -20,7 +20,7 @@ from whoosh.fields import ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # Query-time weights of the text fields (search.documents says what each holds).
 TITLE_BOOST = 3.0
 NAMES_BOOST = 3.0
@@ -157,13 +157,12 @@ def build_schema() -> Schema:
         title_exact=KEYWORD(commas=True),
         title_ngram=NGRAMWORDS(minsize=2, maxsize=15, at="start"),
         body=FastText("body", analyzer=analyzer, spelling=True),
-        section_title=FastText("section_title", analyzer=analyzer, field_boost=TITLE_BOOST),
-        section_body=FastText("section_body", analyzer=analyzer),
         text=STORED,  # the plain body, for snippets
         tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
         facets=KEYWORD(commas=True, stored=True),  # "fkind=micro,status=active"
         prior=KEYWORD(commas=True, stored=True),
         aliases=STORED,  # the other names, "|"-joined, for suggestions
+        sections=STORED,  # [(anchor, heading, offset in text)] of a long page
         url=STORED,
         updated=STORED,
         digest=STORED,
