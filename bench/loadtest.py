@@ -221,6 +221,8 @@ def run_one(db: str, args, out_dir: Path) -> dict:
         )
         server.__exit__()
         server = None
+        # What a stopped server's background threads left, a `manage.py work` finishes.
+        manage(env, "work", "--once", "-v0")
         check = manage(env, "search_index", "--check", check=False)
         server_text = (workdir / "gunicorn.log").read_text(errors="replace")
         result.update(

@@ -33,8 +33,8 @@ STAGE_COLUMNS = [
 ]  # fmt: skip
 INDEX_MIGRATIONS = (
     "0002_postgres_indexes",
-    "0004_postgres_indexes_synonyms",
-    "0005_postgres_head_index",
+    "0005_postgres_indexes_synonyms",
+    "0006_postgres_head_index",
 )
 
 

@@ -1,7 +1,9 @@
 """Catalog admin: frameworks and components as separate proxies, matrix cells inline.
 
 The proxies set ``type`` themselves; constraint failures come back as plain sentences on
-the field they concern (catalog.forms.EntryAdminForm), never as a database error.
+the field they concern (catalog.forms.EntryAdminForm), never as a database error. Every
+save and delete goes through catalog/services.py; an entry's description is rendered
+before the admin opens its transaction.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
+from catalog import services
 from catalog.forms import ComponentAdminForm, FrameworkAdminForm
 from catalog.models import (
     Component,
@@ -20,12 +23,14 @@ from catalog.models import (
     Source,
     Support,
 )
+from core.text import CleanTextModelForm
 
 # Bare hostnames typed into URL fields become https:// (and Django 6's default, today).
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class SupportInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = Support
     formfield_overrides = URL_HTTPS
     fk_name = "framework"
@@ -57,6 +62,7 @@ class EngineColumnInline(SupportInline):
 
 
 class RelationInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = Relation
     fk_name = "source"
     extra = 0
@@ -92,7 +98,46 @@ ENTRY_FIELDSETS_COMMON = [
 ]
 
 
-class EntryAdmin(admin.ModelAdmin):
+# How each model is written: (save service, delete service, the services' argument name).
+SERVICES = {
+    Entry: (services.entry_save, services.entry_delete, "entry"),
+    Support: (services.support_save, services.support_delete, "support"),
+    Relation: (services.relation_save, services.relation_delete, "relation"),
+    Source: (services.source_save, services.source_delete, "source"),
+}
+
+
+def _save(obj) -> None:
+    save, _, name = SERVICES[obj._meta.concrete_model]
+    save(**{name: obj, "validate": False})  # the admin's form has validated it
+
+
+def _delete(obj) -> None:
+    _, delete, name = SERVICES[obj._meta.concrete_model]
+    delete(**{name: obj})
+
+
+class ServiceSaves:
+    """Rows, and inline rows, saved and deleted through catalog/services.py."""
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        _save(obj)
+
+    def delete_model(self, request, obj) -> None:
+        _delete(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            _delete(obj)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        for obj in formset.save(commit=False):
+            _save(obj)
+        for obj in formset.deleted_objects:
+            _delete(obj)
+
+
+class EntryAdmin(ServiceSaves, admin.ModelAdmin):
     list_display = ["name", "slug", "status", "first_release", "end_year", "updated"]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
@@ -103,6 +148,19 @@ class EntryAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            # Rendered here, before the admin's transaction: never under the write lock.
+            text = request.POST.get("description", "").replace("\r\n", "\n")
+            request._catalog_description = (text, services.render_description(text))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj: Entry, form, change: bool) -> None:
+        text, rendered = getattr(request, "_catalog_description", (None, None))
+        if text != obj.description:
+            rendered = services.render_description(obj.description)
+        services.entry_save(entry=obj, rendered=rendered, validate=False)
 
 
 @admin.register(Framework)
@@ -137,7 +195,8 @@ class ComponentAdmin(EntryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ServiceSaves, admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["key", "title", "url", "page", "retrieved"]
     search_fields = ["key", "title", "url"]
     autocomplete_fields = ["page"]
@@ -147,12 +206,27 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(PythonVersion)
 class PythonVersionAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "major", "minor"]
     search_fields = ["name"]
 
+    def save_model(self, request, obj: PythonVersion, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.catalog_changed(entries=obj.entries.values_list("pk", flat=True))
+
+    def delete_model(self, request, obj: PythonVersion) -> None:
+        entries = list(obj.entries.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        services.catalog_changed(entries=entries)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for version in queryset:
+            self.delete_model(request, version)
+
 
 @admin.register(Support)
-class SupportAdmin(admin.ModelAdmin):
+class SupportAdmin(ServiceSaves, admin.ModelAdmin):
+    form = CleanTextModelForm
     """All cells in one list: the matrix editor's view, filterable by level and flags."""
 
     list_display = ["framework", "engine", "level", "uncertain", "raw_value", "last_verified"]

@@ -7,8 +7,26 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import links, search_documents, signals
+        from catalog import links, relink, search_documents, signals
+        from catalog.services import DESCRIBE_TOPIC
+        from core import changes, layout, navigation, outbox
+        from search import indexer
 
         links.register()
+        signals.connect()
+        outbox.register(DESCRIBE_TOPIC, relink.handle, batch=relink.BATCH)
+        changes.follow(relink.follow_changes)
+        navigation.register(
+            {
+                ("catalog", "component-list"): "components",
+                ("catalog", "component-detail"): "components",
+                ("catalog", "matrix"): "matrix",
+                ("catalog", "cell"): "matrix",
+                ("catalog", "charts"): "matrix",
+                ("catalog", "upkeep"): "matrix",
+                ("catalog", None): "frameworks",
+            }
+        )
+        layout.watch("catalog.views")
+        indexer.register_model("catalog.entry", ["framework", "component"])
         search_documents.register_entries()
-        signals.connect_content_version()

@@ -20,6 +20,7 @@ from catalog.matrix import (
 )
 from catalog.models import Entry, Level, Status
 from catalog.selectors import Matrix
+from core.text import xml_safe
 
 LEVEL_FILL = {
     Level.DEFAULT: ("#1b7f3b", "#ffffff"),
@@ -42,7 +43,9 @@ FONT = 'font-family="system-ui, sans-serif"'
 
 
 def esc(text: object) -> str:
-    return escape(str(text))
+    """Escaped for XML, without the characters XML cannot carry (a stored vertical tab made
+    the whole SVG invalid)."""
+    return escape(xml_safe(str(text)))
 
 
 def _open(width: int, height: int, title: str, desc: str, ident: str) -> list[str]:

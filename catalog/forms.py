@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from catalog.models import (
     ComponentCategory,
@@ -13,6 +14,8 @@ from catalog.models import (
     PythonVersion,
     Status,
 )
+from core.text import CleanTextFormMixin
+from wiki.naming import name_order
 
 ANY = [("", "Any")]
 
@@ -71,15 +74,13 @@ class ComponentFilterForm(forms.Form):
 
 def engines_queryset():
     """Template engines: the template-engine category, and anything used as a matrix column."""
-    from django.db.models import Q
-
     return (
         Entry.objects.filter(
             Q(type=EntryType.COMPONENT, category=ComponentCategory.TEMPLATE_ENGINE)
             | Q(support_column__isnull=False)
         )
         .distinct()
-        .order_by("name")
+        .order_by(name_order("name"))
     )
 
 
@@ -96,7 +97,7 @@ def cleaned(form: forms.Form) -> dict:
 # ---------------------------------------------------------------- admin
 
 
-class EntryAdminForm(forms.ModelForm):
+class EntryAdminForm(CleanTextFormMixin, forms.ModelForm):
     """Checks the constraints that involve ``type`` (not on the form) and says why in words."""
 
     entry_type: str = ""
@@ -154,27 +155,33 @@ class MatrixFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Kind", choices=ANY + FrameworkKind.choices, required=False)
     status = forms.ChoiceField(label="Status", choices=ANY + Status.choices, required=False)
     data = forms.BooleanField(label="Only rows with data", required=False)
+    q = forms.CharField(label="Quick filter rows", required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
         self.fields["f"].choices = list(
             Entry.objects.filter(Q(type=EntryType.FRAMEWORK) | Q(support_row__isnull=False))
             .distinct()
-            .order_by("name")
+            .order_by(name_order("name"))
             .values_list("slug", "name")
         )
         self.fields["e"].choices = list(engines_queryset().values_list("slug", "name"))
 
 
 class CompareForm(forms.Form):
-    f = forms.MultipleChoiceField(label="Frameworks", required=False)
+    """The compare picker: a checkbox a framework (plain clicks; a filter box narrows the
+    list when scripts run), rendered with the chosen ones ticked."""
+
+    f = forms.MultipleChoiceField(
+        label="Pick two to four frameworks",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["f"].choices = list(
             Entry.objects.filter(type=EntryType.FRAMEWORK)
-            .order_by("name")
+            .order_by(name_order("name"))
             .values_list("slug", "name")
         )

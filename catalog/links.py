@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
-from wiki.links import Target
+from catalog.models import Entry
+from wiki.links import Target, registry
 
 PREFIXES = {"framework": "Framework", "component": "Component"}
 
@@ -23,7 +24,7 @@ def normalize(text: str) -> str:
 
 
 def entry_keys(*, slug: str, name: str) -> set[str]:
-    """The link keys that name an entry: what links_changed is told about."""
+    """The link keys that name an entry (the targets its saves tell the change step about)."""
     return {k for k in (slug.casefold(), normalize(name), slugify(name)) if k}
 
 
@@ -31,8 +32,6 @@ def make_resolver(prefix: str):
     """A resolver preferring entries of the prefix's type; any entry will do otherwise."""
 
     def resolve(keys: Iterable[str]) -> dict[str, Target]:
-        from catalog.models import Entry
-
         wanted = {k for k in keys if k}
         if not wanted:
             return {}
@@ -58,7 +57,5 @@ def make_resolver(prefix: str):
 
 
 def register() -> None:
-    from wiki.links import registry
-
     for prefix, label in PREFIXES.items():
         registry.register(prefix, make_resolver(prefix), label=label, normalize=normalize)

@@ -22,7 +22,10 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog import services
 from catalog.models import Entry, Level, Source, Support, web_url
+from core import changes
+from core.text import clean_text
 from wiki.models import Page
 
 FIELDS = [
@@ -125,16 +128,19 @@ def cell_url(cell: Support) -> str:
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
-# free-text cells that do are written with a leading apostrophe, which reading drops.
+# free-text cells that do are written with a leading apostrophe, which reading drops. Text
+# that really starts with an apostrophe gets one more, so that reading gives back exactly
+# what was written: "'=x" is exported as "''=x", not confused with a guarded "=x".
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARDED = (*_FORMULA_START, "'")
 
 
 def _guard(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return f"'{text}" if text.startswith(_GUARDED) else text
 
 
 def _unguard(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(_GUARDED) else text
 
 
 def cell_record(cell: Support) -> dict[str, str]:
@@ -343,8 +349,8 @@ def _validate(
             values["last_verified"] = datetime.date.fromisoformat(date_text)
         except ValueError:
             problems.append(f"bad date “{date_text}” (expected YYYY-MM-DD)")
-    values["raw_value"] = _unguard(row.get("raw_value", ""))
-    values["notes"] = _unguard(row.get("notes", ""))
+    values["raw_value"] = clean_text(_unguard(row.get("raw_value", "")), multiline=False)
+    values["notes"] = clean_text(_unguard(row.get("notes", "")))
     values["evidence_url"] = row.get("evidence_url", "").strip()
     if problems:
         return None, problems
@@ -394,7 +400,7 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             planned.append(values)
     if result.errors:
         return result
-    with transaction.atomic():
+    with transaction.atomic(), changes.collect():
         existing = {
             (c.framework_id, c.engine_id): c
             for c in Support.objects.select_for_update().filter(
@@ -408,7 +414,8 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             if cell is None:
                 result.created += 1
                 if not dry_run:
-                    Support.objects.create(framework=framework, engine=engine, **values)
+                    cell = Support(framework=framework, engine=engine, **values)
+                    services.support_save(support=cell, validate=False)
                 continue
             changed = [name for name in COMPARED if getattr(cell, name) != values[name]]
             if not changed:
@@ -418,5 +425,5 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             if not dry_run:
                 for name in changed:
                     setattr(cell, name, values[name])
-                cell.save(update_fields=[n.removesuffix("_id") for n in changed])
+                services.support_save(support=cell, validate=False)
     return result

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.models import Versioned
+
 
 def web_url(url: str) -> str:
     """The URL if it is an absolute http(s) URL, else "": the only URLs that become links.
@@ -114,6 +116,7 @@ class ComponentCategory(models.TextChoices):
     CMS = "cms", "CMS"
     FORMS = "forms", "Forms / widgets"
     JAVASCRIPT = "javascript", "JavaScript / AJAX toolkit"
+    NON_PYTHON = "non-python", "Non-Python project"
     OTHER = "other", "Other"
 
 
@@ -129,7 +132,7 @@ class EntryManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Entry(models.Model):
+class Entry(Versioned):
     type = models.CharField(max_length=16, choices=EntryType.choices)
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
@@ -146,9 +149,6 @@ class Entry(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True, help_text="Markdown; wiki links work.")
     description_html = models.TextField(blank=True, editable=False)
-    # The link targets the description names, "|kind:key|kind:key|" (wiki pages are kind
-    # "page"): when one appears, moves or goes away, the description is rendered again.
-    description_links = models.TextField(blank=True, default="", editable=False)
     homepage = models.URLField(blank=True)
     repository = models.URLField(blank=True)
     licence = models.CharField(max_length=100, blank=True)
@@ -173,6 +173,7 @@ class Entry(models.Model):
         "wiki.Page", blank=True, related_name="catalog_entries", help_text="Wiki pages about it."
     )
     updated = models.DateTimeField(auto_now=True)
+    # (version, from Versioned: bumped by every change to what the entry's page shows.)
 
     objects = EntryManager()
 
@@ -225,6 +226,31 @@ class Entry(models.Model):
     @property
     def is_framework(self) -> bool:
         return self.type == EntryType.FRAMEWORK
+
+
+class DescriptionLink(models.Model):
+    """A link target an entry's description names (``page``, ``framework``, ``component``
+    and a key, as wiki.PageLink stores them): when one appears, moves or goes away, the
+    description is rendered again (catalog/relink.py)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="description_targets")
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=220)
+
+    class Meta:
+        ordering = ["entry", "kind", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "kind", "key"], name="catalog_descriptionlink_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "key"], name="catalog_desclink_target")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} → {self.kind}:{self.key}"
+
+    def get_absolute_url(self) -> str:
+        return self.entry.get_absolute_url()
 
 
 class FrameworkManager(EntryManager):

@@ -32,16 +32,21 @@ from catalog.models import (
     Source,
     Support,
 )
+from search.api import ids_matching
 from wiki.models import Page
+from wiki.naming import name_order
 
 STALE_AFTER_DAYS = 2 * 365
 
 
 def _order(qs: QuerySet, sort: str | None, allowed: Mapping[str, str]) -> QuerySet:
+    """Sorted by a column, then by name as a person reads it (aiohttp before Zope)."""
     sort = sort if sort in allowed else "name"
     name = sort.lstrip("-")
+    if name == "name":
+        return qs.order_by(name_order("name", descending=sort.startswith("-")), "pk")
     expr = F(name).desc(nulls_last=True) if sort.startswith("-") else F(name).asc(nulls_last=True)
-    return qs.order_by(expr, "name", "pk")
+    return qs.order_by(expr, name_order("name"), "pk")
 
 
 def _text(qs: QuerySet, q: str | None) -> QuerySet:
@@ -85,8 +90,6 @@ def _search_frameworks(qs: QuerySet, q: str, sort: str | None) -> QuerySet:
     """The text query through the search engine (stemmed, ranked), combined with the
     filters above; name/summary substrings still match ("fla" finds Flask). Without a
     usable index, the substring match alone."""
-    from search.api import ids_matching
-
     ids = ids_matching(q, EntryType.FRAMEWORK)
     if ids is None:
         return _order(_text(qs, q), sort, FRAMEWORK_SORTS)
@@ -99,7 +102,7 @@ def _search_frameworks(qs: QuerySet, q: str, sort: str | None) -> QuerySet:
         default=Value(len(ids)),
         output_field=IntegerField(),
     )
-    return qs.order_by(rank, "name", "pk")
+    return qs.order_by(rank, name_order("name"), "pk")
 
 
 def framework_list(params: Mapping[str, str] | None = None) -> QuerySet[Framework]:
@@ -123,7 +126,7 @@ def filter_components(params: Mapping[str, str] | None = None) -> QuerySet[Compo
 
 def _cells() -> QuerySet[Support]:
     return Support.objects.select_related(
-        "framework", "engine", "superseded_by", "evidence_page", "source"
+        "framework", "engine", "superseded_by", "evidence_page", "source", "source__page"
     )
 
 
@@ -145,22 +148,26 @@ def pages_linking_to_entry(entry: Entry) -> QuerySet[Page]:
             outgoing_links__target_key__in=entry_keys(slug=entry.slug, name=entry.name),
         )
         .distinct()
-        .order_by("title")
+        .order_by("key")
     )
 
 
 def entry_detail(entry: Entry) -> EntryDetail:
-    relations = Relation.objects.select_related("source", "target", "source_doc")
+    relations = Relation.objects.select_related("source", "target", "source_doc__page")
     if entry.is_framework:
-        cells = list(_cells().filter(framework=entry).order_by("engine__name"))
+        cells = list(_cells().filter(framework=entry).order_by(name_order("engine__name")))
     else:
-        cells = list(_cells().filter(engine=entry).order_by("framework__name"))
+        cells = list(_cells().filter(engine=entry).order_by(name_order("framework__name")))
     return EntryDetail(
         entry=entry,
-        relations_out=list(relations.filter(source=entry).order_by("type", "target__name")),
-        relations_in=list(relations.filter(target=entry).order_by("type", "source__name")),
+        relations_out=list(
+            relations.filter(source=entry).order_by("type", name_order("target__name"))
+        ),
+        relations_in=list(
+            relations.filter(target=entry).order_by("type", name_order("source__name"))
+        ),
         cells=cells,
-        pages_about=list(entry.pages.order_by("title")),
+        pages_about=list(entry.pages.order_by("key")),
         pages_linking=list(pages_linking_to_entry(entry)),
     )
 
@@ -202,8 +209,10 @@ def build_matrix(
     kind: str = "",
     status: str = "",
     only_with_data: bool = False,
+    name: str = "",
 ) -> Matrix:
-    """The grid, frameworks × template engines, in three queries."""
+    """The grid, frameworks × template engines, in three queries; `name` keeps the rows
+    whose framework name contains it."""
     engine_qs = engines_queryset()
     if engines:
         engine_qs = engine_qs.filter(slug__in=engines)
@@ -215,7 +224,9 @@ def build_matrix(
         fw_qs = fw_qs.filter(kind=kind)
     if status:
         fw_qs = fw_qs.filter(status=status)
-    fw_list = list(fw_qs.order_by("name"))
+    if name:
+        fw_qs = fw_qs.filter(name__icontains=name)
+    fw_list = list(fw_qs.order_by(name_order("name")))
     fw_ids = {f.pk for f in fw_list}
     engine_ids = {e.pk for e in engine_list}
     grid: dict[tuple[int, int], Support] = {}
@@ -241,7 +252,7 @@ def compare_entries(slugs: list[str]) -> tuple[list[Entry], list[str]]:
         for e in Entry.objects.filter(slug__in=slugs).prefetch_related(
             "python_versions",
             Prefetch("relations_out", queryset=Relation.objects.select_related("target")),
-            Prefetch("support_row", queryset=_cells().order_by("engine__name")),
+            Prefetch("support_row", queryset=_cells().order_by(name_order("engine__name"))),
         )
     }
     return [found[s] for s in slugs if s in found], [s for s in slugs if s not in found]
@@ -282,5 +293,11 @@ def upkeep(reason: str = "") -> tuple[list[tuple[Support, list[str]]], dict[str,
     if reason in UPKEEP_REASONS:
         items = [(c, r) for c, r in items if reason in r]
     # Content problems first, staleness alone last.
-    items.sort(key=lambda item: (item[1] == ["stale"], item[0].framework.name, item[0].engine.name))
+    items.sort(
+        key=lambda item: (
+            item[1] == ["stale"],
+            item[0].framework.name.casefold(),
+            item[0].engine.name.casefold(),
+        )
+    )
     return items, counts

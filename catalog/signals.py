@@ -1,96 +1,74 @@
-"""Receivers: description HTML for every save (raw ones too), and link bookkeeping.
+"""loaddata's raw saves: the one place Django gives no other hook than a signal.
 
-The admin and loaddata do not go through catalog.services, so these keep wiki pages
-linking ``[[framework:flask]]`` right whichever way an entry is written.
+Fixtures write catalog rows without the services. These receivers tell the change step
+what such a row changed, and queue a loaded entry's description for rendering once the
+load commits (when every row it may name exists). Every other write goes through
+catalog/services.py.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from catalog.links import entry_keys
-from catalog.models import Component, Entry, Framework
-from wiki.signals import link_targets_changed
+from catalog.models import Component, Entry, Framework, PythonVersion, Relation, Source, Support
+from catalog.services import COLLECTION, DESCRIBE_TOPIC, NAMES, citing, keys_targets
+from core import changes, outbox
 
-SENDERS = (Entry, Framework, Component)
-
-
-def before_save(sender, instance: Entry, raw: bool = False, **kwargs) -> None:
-    from catalog import services
-
-    if raw and instance.updated is None:
-        # Raw saves skip auto_now: fixtures need not carry a timestamp.
-        instance.updated = timezone.now()
-    services.render_description(instance)
-    instance._catalog_old_keys = set()
-    if instance.pk:
-        old = Entry.objects.filter(pk=instance.pk).values_list("slug", "name").first()
-        if old is not None:
-            instance._catalog_old_keys = entry_keys(slug=old[0], name=old[1])
+ENTRY_SENDERS = (Entry, Framework, Component)
+ENTRY = Entry._meta.label_lower
 
 
-def after_save(sender, instance: Entry, created: bool, raw: bool = False, **kwargs) -> None:
-    from catalog import services
-
-    old = getattr(instance, "_catalog_old_keys", set())
-    new = entry_keys(slug=instance.slug, name=instance.name)
-    if created or old != new:
-        services.entry_links_changed(keys=old | new)
-    if raw and instance.description:
-        # Links in the description may name rows later in the fixture: render again then.
-        pk = instance.pk
-        transaction.on_commit(lambda: services.rerender_description(pk))
+def entry_stamped(sender, instance: Entry, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        return
+    if instance.updated is None:
+        instance.updated = timezone.now()  # raw saves skip auto_now
+    changes.keep_version_rising(instance)
 
 
-def after_delete(sender, instance: Entry, **kwargs) -> None:
-    from catalog import services
-
-    services.entry_links_changed(keys=entry_keys(slug=instance.slug, name=instance.name))
-
-
-for _sender in SENDERS:
-    pre_save.connect(before_save, sender=_sender, dispatch_uid=f"catalog_pre_{_sender.__name__}")
-    post_save.connect(after_save, sender=_sender, dispatch_uid=f"catalog_post_{_sender.__name__}")
-    post_delete.connect(
-        after_delete, sender=_sender, dispatch_uid=f"catalog_delete_{_sender.__name__}"
+def entry_loaded(sender, instance: Entry, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        return
+    outbox.enqueue(DESCRIBE_TOPIC, [str(instance.pk)])
+    changes.record(
+        changed=[(ENTRY, instance.pk)],
+        targets=keys_targets(entry_keys(slug=instance.slug, name=instance.name)),
+        collections=[COLLECTION, NAMES],
     )
 
 
-# ---------------------------------------------------------------- cached pages
+def cell_loaded(sender, instance: Support, raw: bool = False, **kwargs) -> None:
+    if raw:
+        ids = {instance.framework_id, instance.engine_id}
+        changes.record(changed=[(ENTRY, pk) for pk in ids], collections=[COLLECTION])
 
 
-def _bump_content_version(sender, **kwargs) -> None:
-    """Any catalog change outdates cached anonymous pages (wiki/pagecache.py)."""
-    from wiki.pagecache import bump
-
-    bump()
-
-
-def connect_content_version() -> None:
-    """Per model, not for any sender: a catch-all delete receiver would turn off Django's
-    fast deletes for every model in the project."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from catalog.models import Component, Entry, Framework, PythonVersion, Relation, Source, Support
-
-    for model in (Entry, Framework, Component, Relation, Support, Source, PythonVersion):
-        post_save.connect(_bump_content_version, sender=model, dispatch_uid=f"cv_save_{model}")
-        post_delete.connect(_bump_content_version, sender=model, dispatch_uid=f"cv_del_{model}")
-    for field in ("python_versions", "sources", "pages"):
-        through = getattr(Entry, field).through
-        m2m_changed.connect(_bump_content_version, sender=through, dispatch_uid=f"cv_m2m_{field}")
+def relation_loaded(sender, instance: Relation, raw: bool = False, **kwargs) -> None:
+    if raw:
+        ids = {instance.source_id, instance.target_id}
+        changes.record(changed=[(ENTRY, pk) for pk in ids], collections=[COLLECTION])
 
 
-# ---------------------------------------------------------------- descriptions
+def source_loaded(sender, instance: Source, raw: bool = False, **kwargs) -> None:
+    if raw:
+        changes.record(shown=[(ENTRY, pk) for pk in citing(instance.pk)], collections=[COLLECTION])
 
 
-def on_link_targets_changed(sender, kind: str, keys, **kwargs) -> None:
-    """A page or entry that descriptions may name appeared, moved or went away."""
-    from catalog import services
-
-    services.rerender_descriptions_naming(kind=kind, keys=keys)
+def python_version_loaded(sender, instance: PythonVersion, raw: bool = False, **kwargs) -> None:
+    if raw:
+        changes.record(collections=[COLLECTION])
 
 
-link_targets_changed.connect(on_link_targets_changed, dispatch_uid="catalog_descriptions")
+def connect() -> None:
+    for model in ENTRY_SENDERS:
+        name = model.__name__
+        pre_save.connect(entry_stamped, sender=model, dispatch_uid=f"catalog_stamp_{name}")
+        post_save.connect(entry_loaded, sender=model, dispatch_uid=f"catalog_loaded_{name}")
+    post_save.connect(cell_loaded, sender=Support, dispatch_uid="catalog_cell_loaded")
+    post_save.connect(relation_loaded, sender=Relation, dispatch_uid="catalog_relation_loaded")
+    post_save.connect(source_loaded, sender=Source, dispatch_uid="catalog_source_loaded")
+    post_save.connect(
+        python_version_loaded, sender=PythonVersion, dispatch_uid="catalog_pyversion_loaded"
+    )

@@ -8,6 +8,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.framework_list, name="framework-list"),
     path("matrix/", views.matrix, name="matrix"),
+    path("matrix/<slug:framework>/<slug:engine>/", views.cell, name="cell"),
     path("matrix.csv", views.matrix_csv, name="matrix-csv"),
     path("matrix.json", views.matrix_json, name="matrix-json"),
     path("matrix.svg", views.matrix_svg, name="matrix-svg"),

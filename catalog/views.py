@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
 from catalog import charts, selectors
 from catalog.forms import (
@@ -17,9 +19,17 @@ from catalog.forms import (
     MatrixFilterForm,
     cleaned,
 )
-from catalog.matrix import LEVEL_MEANINGS, LEVEL_WORDS, export_csv, export_json
-from catalog.models import Component, EntryType, Framework, Level
-from config.jsonsafe import HtmlSafeJSONEncoder
+from catalog.matrix import (
+    LEVEL_MEANINGS,
+    LEVEL_WORDS,
+    cell_label,
+    export_csv,
+    export_json,
+)
+from catalog.models import Component, EntryType, Framework, Level, Support, web_url
+from catalog.services import COLLECTION, NAMES
+from core.jsonsafe import HtmlSafeJSONEncoder
+from core.pagecache import depends_on
 
 PAGE_SIZE = 50
 COMPARE_MIN, COMPARE_MAX = 2, 4
@@ -32,8 +42,14 @@ def _legend() -> list[dict[str, str]]:
     ]
 
 
-@require_GET
+@require_safe
 def framework_list(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("q"):  # a text query follows the search index, not versions
+        depends_on(
+            request,
+            collections=[COLLECTION],
+            params=[*FrameworkFilterForm.base_fields, "page"],
+        )
     form = FrameworkFilterForm(request.GET or None)
     frameworks = selectors.framework_list(request.GET)
     page = Paginator(frameworks, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -58,17 +74,28 @@ def _detail(request: HttpRequest, model, slug: str, template: str) -> HttpRespon
         if moved is not None:
             return redirect(moved.get_absolute_url())
         raise Http404(slug)
+    # Its version covers what the page shows: its facts, cells, relations, the names of
+    # the entries they name and the wiki pages about it (catalog/services.py bumps it).
+    depends_on(request, entry)
     detail = selectors.entry_detail(entry)
-    return render(request, template, {"entry": entry, "detail": detail, "legend": _legend()})
+    what = entry.get_kind_display() if entry.is_framework else entry.get_category_display()
+    description = entry.summary or f"{entry.name}: a {what.lower()} in the catalog."
+    meta = {"title": entry.name, "description": Truncator(description).chars(160)}
+    return render(
+        request,
+        template,
+        {"entry": entry, "detail": detail, "legend": _legend(), "meta": meta},
+    )
 
 
-@require_GET
+@require_safe
 def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _detail(request, Framework, slug, "catalog/framework_detail.html")
 
 
-@require_GET
+@require_safe
 def component_list(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=[*ComponentFilterForm.base_fields, "page"])
     form = ComponentFilterForm(request.GET or None)
     components = selectors.filter_components(request.GET)
     page = Paginator(components, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -79,7 +106,7 @@ def component_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def component_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _detail(request, Component, slug, "catalog/component_detail.html")
 
@@ -93,37 +120,48 @@ def _matrix_from(request: HttpRequest) -> tuple[MatrixFilterForm, selectors.Matr
         kind=data.get("kind", ""),
         status=data.get("status", ""),
         only_with_data=data.get("data", False),
+        name=data.get("q", ""),
     )
     return form, grid
 
 
-@require_GET
+@require_safe
 def matrix(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=list(MatrixFilterForm.base_fields))
     form, grid = _matrix_from(request)
     return render(
         request,
         "catalog/matrix.html",
-        {"form": form, "matrix": grid, "legend": _legend(), "filtered": bool(request.GET)},
+        {
+            "form": form,
+            "matrix": grid,
+            "legend": _legend(),
+            "filtered": bool(set(request.GET) - {"q"}),
+            "kept": [(k, v) for k, values in request.GET.lists() if k != "q" for v in values],
+        },
     )
 
 
-@require_GET
+@require_safe
 def matrix_csv(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     response = HttpResponse(export_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="matrix.csv"'
     return response
 
 
-@require_GET
+@require_safe
 def matrix_json(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     return HttpResponse(
         json.dumps(export_json(), ensure_ascii=False, indent=1, cls=HtmlSafeJSONEncoder),
         content_type="application/json; charset=utf-8",
     )
 
 
-@require_GET
+@require_safe
 def matrix_svg(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=list(MatrixFilterForm.base_fields))
     _, grid = _matrix_from(request)
     return HttpResponse(charts.matrix_svg(grid), content_type="image/svg+xml; charset=utf-8")
 
@@ -132,15 +170,17 @@ def _timeline_entries():
     return list(Framework.objects.filter(first_release__isnull=False))
 
 
-@require_GET
+@require_safe
 def timeline_svg(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     return HttpResponse(
         charts.timeline_svg(_timeline_entries()), content_type="image/svg+xml; charset=utf-8"
     )
 
 
-@require_GET
+@require_safe
 def charts_page(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     return render(
         request,
         "catalog/charts.html",
@@ -152,48 +192,98 @@ def charts_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest) -> HttpResponse:
+    """Frameworks side by side. Any number picked is a page, never an error: none shows
+    the picker, one shows that framework with a prompt to add more, more than four shows
+    the first four and says so."""
     wanted = list(dict.fromkeys(s.strip() for s in request.GET.getlist("f") if s.strip()))
-    entries, unknown = selectors.compare_entries(wanted[: COMPARE_MAX + 5])
-    problems = []
+    found, unknown = selectors.compare_entries(wanted[: COMPARE_MAX + 20])
+    # The compared entries' versions cover their rows; the picker lists every framework.
+    depends_on(request, *found, collections=[NAMES], params=["f"])
+    notes = []
     if unknown:
-        problems.append(
+        notes.append(
             "No framework called "
             + ", ".join(f"“{s}”" for s in unknown)
             + " in the catalog; check the spelling or pick from the list."
         )
-    if len(wanted) > COMPARE_MAX:
-        problems.append(f"You picked {len(wanted)}; compare at most {COMPARE_MAX} at a time.")
-    elif len(entries) < COMPARE_MIN and (wanted or request.GET):
-        problems.append(f"Pick at least {COMPARE_MIN} frameworks to compare.")
-    ok = not problems and COMPARE_MIN <= len(entries) <= COMPARE_MAX
-    engines, matrix_rows = [], []
-    if ok:
-        seen = {}
-        for entry in entries:
-            for cell in entry.support_row.all():
-                seen.setdefault(cell.engine.slug, cell.engine)
-        engines = sorted(seen.values(), key=lambda e: e.name.casefold())
-        by_entry = [{c.engine.slug: c for c in e.support_row.all()} for e in entries]
-        matrix_rows = [
-            (engine, [cells.get(engine.slug) for cells in by_entry]) for engine in engines
-        ]
+    if len(found) > COMPARE_MAX:
+        notes.append(
+            f"You picked {len(found)}; here are the first {COMPARE_MAX}. "
+            f"Compare at most {COMPARE_MAX} at a time."
+        )
+    entries = found[:COMPARE_MAX]
+    prompt = ""
+    if len(entries) == 1:
+        prompt = f"Pick one to three more frameworks to compare with {entries[0].name}."
+    elif not entries:
+        prompt = f"Pick {COMPARE_MIN} to {COMPARE_MAX} frameworks, then press Compare."
+    seen = {}
+    for entry in entries:
+        for cell in entry.support_row.all():
+            seen.setdefault(cell.engine.slug, cell.engine)
+    engines = sorted(seen.values(), key=lambda e: e.name.casefold())
+    by_entry = [{c.engine.slug: c for c in e.support_row.all()} for e in entries]
+    matrix_rows = [(engine, [cells.get(engine.slug) for cells in by_entry]) for engine in engines]
+    names = ", ".join(e.name for e in entries)
     return render(
         request,
         "catalog/compare.html",
         {
-            "form": CompareForm(request.GET or None),
-            "entries": entries if ok else [],
-            "problems": problems,
+            "form": CompareForm(initial={"f": [e.slug for e in entries]}),
+            "entries": entries,
+            "problems": notes,
+            "prompt": prompt,
             "matrix_rows": matrix_rows,
             "legend": _legend(),
             "framework_type": EntryType.FRAMEWORK,
+            "meta": {
+                "title": f"Compare {names}" if entries else "Compare frameworks",
+                "description": (
+                    f"{names} side by side: kind, status, releases, Python versions, "
+                    "licence, relations and template engines."
+                    if entries
+                    else "Python web frameworks side by side: pick two to four."
+                ),
+            },
         },
     )
 
 
-@require_GET
+@require_safe
+def cell(request: HttpRequest, framework: str, engine: str) -> HttpResponse:
+    """One matrix cell's evidence: its value as the source wrote it, notes and source."""
+    support = get_object_or_404(
+        Support.objects.select_related(
+            "framework", "engine", "superseded_by", "evidence_page", "source", "source__page"
+        ),
+        framework__slug=framework,
+        engine__slug=engine,
+    )
+    depends_on(request, support.framework, support.engine)  # a cell's change bumps both
+    label = cell_label(support)
+    return render(
+        request,
+        "catalog/cell.html",
+        {
+            "cell": support,
+            "meaning": LEVEL_MEANINGS.get(support.level, ""),
+            "evidence_url": web_url(support.evidence_url),
+            "legend": _legend(),
+            "meta": {
+                "title": f"{support.framework.name} × {support.engine.name}: {label}",
+                "description": (
+                    f"Does {support.framework.name} work with {support.engine.name}? "
+                    f"{label}: {LEVEL_MEANINGS.get(support.level, '')}; the evidence and source."
+                ),
+            },
+        },
+    )
+
+
+@require_safe
+@staff_member_required
 def upkeep(request: HttpRequest) -> HttpResponse:
     reason = request.GET.get("reason", "")
     items, counts = selectors.upkeep(reason)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "axes",
+    "core",
     "wiki",
     "catalog",
     "search",
@@ -59,6 +60,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Query parameters without control characters, before any view reads them.
+    "core.middleware.CleanQueryMiddleware",
+    # Compresses every other response on its way out (HTML, JSON, XML, SVG). Outside the
+    # page cache and the stored snapshots: those keep plain bodies (or, for snapshots,
+    # gzip bytes already marked Content-Encoding, which this middleware passes through
+    # untouched). BREACH: CSRF tokens are masked anew in every response and Django adds
+    # random bytes to each compressed body ("Heal The Breach"); no other secret is echoed
+    # into a page next to what a reader types. Static files come pre-compressed from
+    # whitenoise, which answers before this.
+    "core.compression.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,21 +79,24 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: throttles admin log-ins.
     "axes.middleware.AxesMiddleware",
-    # Innermost: caches what views return for anonymous readers (wiki/pagecache.py).
-    "wiki.pagecache.AnonymousPageCacheMiddleware",
+    # Innermost: caches what views return for anonymous readers (core/pagecache.py).
+    "core.pagecache.AnonymousPageCacheMiddleware",
 ]
 
-# Per-process cache of anonymous wiki and catalog pages, keyed by the content version.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
+    # Diffs between two revisions (wiki.views.page_diff), each at most ~0.5 MB of HTML.
+    "diffs": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "400"))},
+        "LOCATION": "diffs",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100},
     },
 }
+# Per-process cache of anonymous pages, keyed by the versions of what they show, and
+# bounded in bytes (core/pagecache.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "32")) * 1024 * 1024
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -102,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wiki.context_processors.site",
+                "core.navigation.site",
             ],
         },
     },
@@ -128,6 +142,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "TEST_DATABASE_NAME", str(VAR_DIR / "test-db.sqlite3")
     )
+    # Django's backend, reopening the file read-only when it cannot be written (config/sqlite3).
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"
 elif os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["TEST_DATABASE_NAME"]
 
@@ -159,6 +175,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a log-in lands when its ?next= is missing or refused (another host, a javascript:
+# URL …): the editors' start page, not Django's /accounts/profile/ (a 404 here).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Log-in throttling (django-axes): 5 failures from one IP address for one username lock that
 # pair out for 15 minutes; a success resets the count.
@@ -167,7 +186,39 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+
+
+def client_address_settings(proxy_count: int) -> dict:
+    """How django-axes finds a client's address (through django-ipware). No proxy: the
+    connection's own address (REMOTE_ADDR); an X-Forwarded-For a client sends is ignored.
+    Behind proxy_count proxies, each appending the address it was reached from to
+    X-Forwarded-For: the proxy_count-th address from the right — whatever a client wrote
+    into the header itself stands further left and is never taken."""
+    if proxy_count <= 0:
+        return {
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_PROXY_ORDER": "left-most",
+            "IPWARE_STRICT": False,
+        }
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        # ipware counts the proxies listed after the client in the header; the last proxy
+        # (the one gunicorn hears from) is in REMOTE_ADDR, not in the header.
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # Forged entries on the left make the chain longer than proxy_count: take the
+        # position anyway instead of giving up on the header.
+        "IPWARE_STRICT": False,
+    }
+
+
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+_client_address = client_address_settings(PROXY_COUNT)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
+IPWARE_STRICT = _client_address["IPWARE_STRICT"]
 
 # Content-Security-Policy (django-csp): no inline script anywhere, the admin included.
 # Styles allow 'unsafe-inline' only because Django's admin widgets set style attributes.
@@ -212,9 +263,28 @@ LOGGING = {
 
 # The wiki
 WIKI_SITE_NAME = "Python Web Frameworks"
+WIKI_SITE_DESCRIPTION = (
+    "A wiki, a catalog and a search engine about Python web frameworks, their template "
+    "engines, servers and the other components around them."
+)
+# The public address (e.g. https://wiki.example.org), for canonical links, Open Graph, the
+# sitemap, robots.txt and the OpenSearch description; empty: taken from each request.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WIKI_FRONT_PAGE = os.environ.get("WIKI_FRONT_PAGE", "FrontPage")
 WIKI_MAX_BODY_BYTES = int(os.environ.get("WIKI_MAX_BODY_BYTES", str(1024 * 1024)))
+# A form carrying a body of WIKI_MAX_BODY_BYTES must reach the wiki's own check: URL-encoded,
+# each byte can take three ("%C3%A9"), plus the other fields. Beyond that, core.errors
+# answers with the wiki's message, not Django's bare "Bad Request".
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * WIKI_MAX_BODY_BYTES + 256 * 1024
 WIKI_PAGE_SIZE = 50
+# Seconds one body may take to render (in a worker process) before it is shown as plain
+# text instead (wiki/render.py).
+WIKI_RENDER_TIMEOUT = float(os.environ.get("WIKI_RENDER_TIMEOUT", "5"))
+
+# The outbox of follow-up work (core/outbox.py): "thread" drains it in a background
+# thread of the web process after each commit, "inline" in the committing request,
+# "off" leaves it to `manage.py work`. Empty: thread under gunicorn, inline elsewhere.
+OUTBOX_DRAIN = os.environ.get("OUTBOX_DRAIN", "")
 
 # Search (see search/): "whoosh" embedded, or "postgres" for several web machines.
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")

@@ -13,4 +13,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="wiki-test-index-"))  # noqa: F405
+# The SQLite test database lives in VAR_DIR: a fresh clone has none yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="wiki-test-static-"))  # noqa: F405

@@ -9,9 +9,13 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from search import signals  # noqa: F401  (connects the outbox receivers)
+        from core import changes, navigation
+        from search import indexer
         from search.expand import forget_synonyms
 
+        indexer.register()
+        changes.follow(indexer.follow_changes)
+        navigation.register({("search", None): "search"})
         # The per-process synonym cache follows the table's edits.
         post_save.connect(forget_synonyms, sender="search.SearchSynonym", dispatch_uid="syn-save")
         post_delete.connect(

@@ -1,33 +1,35 @@
-"""Keeping the index true: the outbox, drained after commit by one process at a time.
+"""Keeping the index true: index tasks in the outbox (core/outbox.py), one writer at a time.
 
-Every save writes an IndexTask row in its own transaction (search.signals). After the
-commit, :func:`drain` tries a non-blocking, cross-process lock (flock on a file in the
-index directory). The holder applies rows in batches — one Whoosh commit per batch —
-and deletes them only after that commit succeeded, looping until the outbox is empty.
-A process that cannot get the lock returns at once: the holder re-checks the outbox
-after releasing the lock, so a committed row is never left behind. Failures are logged,
-never raised into the save; the rows stay for the next drain or `search_index --update`.
+A change to an indexed object writes a ``search.index`` task in the changing transaction
+(:func:`follow_changes`, the change step's search follower, or :func:`enqueue`); after
+the commit the outbox runs it. The task's key names a document ("page:12"); whether it
+is (re)indexed or removed is decided when it runs, by whether the document still exists.
+Whoosh has one writer at a time: the topic's lock is a non-blocking, cross-process flock
+on a file in the index directory, and a process that cannot take it leaves the work to
+the holder, which looks again after releasing it. A batch is deleted only once the index
+has committed it; failures are logged, never raised into the save, and retried.
+
+Apps say which search documents an object of theirs becomes (:func:`register_model`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
+from core import outbox
+from core.changes import Changes
 from search.backends import get_backend
 from search.documents import load_documents, make_key
-from search.models import DocKind, IndexOp, IndexTask
+from search.models import IndexOp
 
-logger = logging.getLogger(__name__)
-
+TOPIC = "search.index"
 BATCH = 200
 LOCK_NAME = "indexer.lock"
 
@@ -62,72 +64,73 @@ def indexer_lock(*, blocking: bool, timeout: float = 600.0) -> Iterator[bool]:
         os.close(fd)  # releases the flock (the kernel also does if we are killed)
 
 
+def _topic_lock():
+    if get_backend().name == "postgres":  # the database serializes its writers
+        return contextlib.nullcontext(True)
+    return indexer_lock(blocking=False)
+
+
+# ---------------------------------------------------------------- what to index
+
+# model label → the document kinds an object of it may be (an entry is a framework or a
+# component; the one it is not is removed when the task runs).
+_models: dict[str, tuple[str, ...]] = {}
+
+
+def register_model(label: str, kinds: Iterable[str]) -> None:
+    _models[label.lower()] = tuple(kinds)
+
+
+def follow_changes(change: Changes) -> None:
+    """The change step's search follower: changed and removed objects' documents."""
+    keys = [
+        make_key(kind, pk)
+        for label, pk in sorted(change.changed | change.removed)
+        for kind in _models.get(label, ())
+    ]
+    if keys:
+        outbox.enqueue(TOPIC, keys)
+
+
 def enqueue(kind: str, object_id: int, op: str = IndexOp.INDEX) -> None:
-    """Record a change in the current transaction; drain it after commit."""
-    IndexTask.objects.create(kind=kind, object_id=object_id, op=op)
-    if not getattr(settings, "SEARCH_AUTO_DRAIN", True):
-        return
-    # One callback per row: after the first has drained everything, the rest find the
-    # outbox empty in one query.
-    transaction.on_commit(drain_after_commit)
+    """Ask for one document to be refreshed (or dropped) after the commit."""
+    outbox.enqueue(TOPIC, [make_key(kind, object_id)])
 
 
-def drain_after_commit() -> None:
-    try:
-        drain()
-    except Exception:
-        logger.exception("Search indexing failed; `manage.py search_index --update` repairs it.")
+# ---------------------------------------------------------------- running
+
+
+def apply(keys: list[str]) -> None:
+    """The outbox handler: build the documents that exist, drop the ones that don't."""
+    wanted = []
+    for key in keys:
+        kind, _, pk = key.partition(":")
+        wanted.append((kind, int(pk)))
+    docs = load_documents(wanted)
+    get_backend().apply(
+        [d for d in docs.values() if d is not None],
+        [key for key, doc in docs.items() if doc is None],
+    )
 
 
 def drain() -> int:
-    """Apply the outbox unless another process is doing it. Returns rows applied."""
-    backend = get_backend()
-    if backend.name == "postgres":
-        return drain_until_empty(backend)
-    done = 0
-    while True:
-        with indexer_lock(blocking=False) as held:
-            if not held:
-                return done
-            done += drain_until_empty(backend)
-        # Between our last look and the release, another process may have committed a row
-        # and failed to take the lock: look once more, outside the lock.
-        if not IndexTask.objects.exists():
-            return done
+    """Run the pending index tasks unless another process is doing it."""
+    return outbox.drain([TOPIC])
 
 
 def drain_until_empty(backend=None) -> int:
-    """Apply pending rows in batches, deleting each batch after its index commit."""
-    backend = backend or get_backend()
-    done = 0
-    while True:
-        if backend.name == "postgres":
-            with transaction.atomic():
-                rows = list(
-                    IndexTask.objects.select_for_update(skip_locked=True).order_by("id")[:BATCH]
-                )
-                if not rows:
-                    return done
-                _apply(backend, rows)
-                IndexTask.objects.filter(id__in=[r.id for r in rows]).delete()
-        else:
-            rows = list(IndexTask.objects.order_by("id")[:BATCH])
-            if not rows:
-                return done
-            _apply(backend, rows)
-            IndexTask.objects.filter(id__in=[r.id for r in rows]).delete()
-        done += len(rows)
+    """Run them all; the caller holds the indexer lock (search_index)."""
+    return outbox.drain([TOPIC], locks=False)
 
 
-def _apply(backend, rows: list[IndexTask]) -> None:
-    final: dict[tuple[str, int], str] = {}
-    for row in rows:
-        final[(row.kind, row.object_id)] = row.op
-    wanted = [pair for pair, op in final.items() if op == IndexOp.INDEX]
-    docs = load_documents(wanted)
-    remove = [make_key(k, i) for (k, i), op in final.items() if op == IndexOp.REMOVE]
-    remove += [key for key, doc in docs.items() if doc is None]
-    backend.apply([d for d in docs.values() if d is not None], remove)
+def register() -> None:
+    outbox.register(
+        TOPIC,
+        apply,
+        batch=BATCH,
+        lock=_topic_lock,
+        repair="`manage.py search_index --update` repairs the index.",
+    )
 
 
-__all__ = ["DocKind", "drain", "drain_until_empty", "enqueue", "indexer_lock"]
+__all__ = ["drain", "drain_until_empty", "enqueue", "indexer_lock", "register_model"]

@@ -1,5 +1,5 @@
-"""The indexing outbox, the PostgreSQL backend's document and word tables, the synonym
-table editors keep, and the queries that found nothing."""
+"""The PostgreSQL backend's document and word tables, the document kinds the outbox's
+keys use, the synonym table editors keep, and the queries that found nothing."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -11,8 +11,7 @@ from django.utils.http import urlencode as _urlencode
 from search.text import fold
 
 
-# The outbox's kinds: kept for search.signals and IndexTask's constraint until the outbox
-# moves to the shared app. Search itself reads the kinds from search.registry.
+# Search itself reads the kinds from search.registry; these stay for older callers.
 class DocKind(models.TextChoices):
     PAGE = "page", "Wiki page"
     FRAMEWORK = "framework", "Framework"
@@ -22,40 +21,6 @@ class DocKind(models.TextChoices):
 class IndexOp(models.TextChoices):
     INDEX = "index", "Index"
     REMOVE = "remove", "Remove"
-
-
-class IndexTask(models.Model):
-    """One pending index change, written in the saving transaction, drained after commit.
-
-    Rows are deleted only once the index has committed the change, so a crash or an
-    index failure leaves them here for the next drain or `search_index --update`.
-    """
-
-    kind = models.CharField(max_length=16, choices=DocKind.choices)
-    object_id = models.BigIntegerField()
-    op = models.CharField(max_length=8, choices=IndexOp.choices, default=IndexOp.INDEX)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=DocKind.values), name="search_indextask_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(op__in=IndexOp.values), name="search_indextask_op_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.op} {self.kind}:{self.object_id}"
-
-    def get_absolute_url(self) -> str:
-        return f"/search/?q=kind:{self.kind}"
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.object_id}"
 
 
 class SearchDocument(models.Model):

@@ -7,9 +7,9 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from config.jsonsafe import HtmlSafeJSONEncoder
+from core.jsonsafe import HtmlSafeJSONEncoder
 from search import api, registry
 from search.backends import get_backend
 from search.text import fold
@@ -56,7 +56,7 @@ def _hit_row(hit, labels: dict[str, str], highlight: str) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     q, page, filters = _params(request)
     outcome = None
@@ -94,7 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "search/results.html", context)
 
 
-@require_GET
+@require_safe
 def api_search(request: HttpRequest) -> JsonResponse:
     q, page, filters = _params(request)
     outcome = api.run_search(q, page=page, filters=filters)
@@ -137,7 +137,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
     return JsonResponse(data, encoder=HtmlSafeJSONEncoder)
 
 
-@require_GET
+@require_safe
 def api_suggest(request: HttpRequest) -> JsonResponse:
     q = str(request.GET.get("q", ""))[:200]
     suggestions = api.suggest(q, limit=10)

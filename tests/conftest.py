@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from core import pagecache
 from wiki import services
 
 _counter = itertools.count(1)
@@ -42,7 +43,5 @@ def _own_search_index(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Versions roll back with each test's transaction and repeat; pages cached by an
-    earlier test under the same version must not answer this one."""
-    from django.core.cache import caches
-
-    caches["pages"].clear()
+    earlier test under the same versions must not answer this one."""
+    pagecache.clear()

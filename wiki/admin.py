@@ -17,14 +17,18 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from wiki import services
+from core.text import CleanTextFormMixin, CleanTextModelForm
+from wiki import (
+    converters,  # noqa: F401  (registers the dbint URL converter)
+    services,
+)
 from wiki.diff import diff_texts
-from wiki.markup import render_preview
 from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, validate_title
+from wiki.render import render, render_preview
 
 
-class PageAdminForm(forms.ModelForm):
+class PageAdminForm(CleanTextFormMixin, forms.ModelForm):
     tags_text = forms.CharField(
         label="Tags",
         required=False,
@@ -52,22 +56,30 @@ class PageAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.conflict = None
         if self.instance.pk:
-            self.fields["tags_text"].initial = ", ".join(
-                self.instance.tags.values_list("name", flat=True)
-            )
+            if not self.is_bound:  # a posted form brings its own tags
+                self.fields["tags_text"].initial = ", ".join(
+                    self.instance.tags.values_list("name", flat=True)
+                )
             self.fields["base_revision"].initial = self.instance.revision_number
 
     def clean_title(self) -> str:
         title = validate_title(self.cleaned_data.get("title", ""))
+        if self.instance.pk and match_key(title) == self.instance.key:
+            return title  # not renamed: nothing to clash with
         clash = Page.objects.filter(key=match_key(title))
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        other = clash.first()
+        if other is not None:
             raise ValidationError(
-                f"A page called “{clash.first().title}” already exists; titles that differ only "
+                f"A page called “{other.title}” already exists; titles that differ only "
                 "in case or punctuation name the same page."
             )
         return title
+
+    def validate_unique(self) -> None:
+        """Titles are checked by clean_title (case and punctuation folded, stricter than
+        the model's constraint) and the service; the slug is not edited here."""
 
     def clean_body(self) -> str:
         return services.validate_body(self.cleaned_data.get("body", ""))
@@ -77,8 +89,13 @@ class PageAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        refused = getattr(self.request, "_wiki_save_refused", None)
+        if refused is not None:
+            raise refused
         if self.instance.pk:
-            current = Page.objects.select_related("current_revision").get(pk=self.instance.pk)
+            # Read by the admin moments ago, in this request (the service's
+            # compare-and-set catches a save that lands after it).
+            current = self.instance
             base = cleaned.get("base_revision")
             if base is None:
                 base = current.revision_number
@@ -205,6 +222,8 @@ class PageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Page, form: PageAdminForm, change: bool) -> None:
         data = form.cleaned_data
+        body, rendered = getattr(request, "_wiki_prerendered", (None, None))
+        rendered = rendered if body == data["body"] else None
         if change:
             page = services.page_update(
                 page=obj,
@@ -215,6 +234,7 @@ class PageAdmin(admin.ModelAdmin):
                 author=request.user,
                 comment=data.get("comment", ""),
                 base_revision=data.get("base_revision"),
+                rendered=rendered,
             )
         else:
             page = services.page_create(
@@ -224,9 +244,36 @@ class PageAdmin(admin.ModelAdmin):
                 tags=data["tags_text"],
                 author=request.user,
                 comment=data.get("comment", ""),
+                rendered=rendered,
             )
         obj.__dict__.update({k: v for k, v in page.__dict__.items() if not k.startswith("_")})
         obj._state.adding = False
+
+    def log_addition(self, request, obj, message):
+        """A page's revisions are its log (who, when, why): no second copy in the admin's."""
+
+    def log_change(self, request, obj, message):
+        """As log_addition."""
+
+    # After a plain Save an editor returns to the page they edited, with a message there;
+    # "Save and continue editing" and "Save and add another" keep the admin's behaviour.
+    _STAY_IN_ADMIN = ("_continue", "_addanother", "_saveasnew", admin.options.IS_POPUP_VAR)
+
+    def _back_to_page(self, request, obj: Page, verb: str) -> HttpResponse | None:
+        if any(key in request.POST for key in self._STAY_IN_ADMIN):
+            return None
+        self.message_user(
+            request, f"{verb} “{obj.title}”: revision {obj.revision_number}.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+    def response_change(self, request, obj: Page) -> HttpResponse:
+        return self._back_to_page(request, obj, "Saved") or super().response_change(request, obj)
+
+    def response_add(self, request, obj: Page, post_url_continue=None) -> HttpResponse:
+        return self._back_to_page(request, obj, "Created") or super().response_add(
+            request, obj, post_url_continue
+        )
 
     def save_related(self, request, form, formsets, change) -> None:
         # Tags are saved by the service; there are no other relations to save.
@@ -234,12 +281,26 @@ class PageAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not hasattr(request, "_wiki_prerendered"):
+            # Rendered here, before the admin opens its transaction: a slow body never
+            # holds the database's write lock (the service then stores this result).
+            try:
+                body = services.validate_body(request.POST.get("body", ""))
+            except ValidationError:
+                pass  # the form reports it
+            else:
+                request._wiki_prerendered = (body, render(body))
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.EditConflict as conflict:
             # Lost the race after validation: the transaction rolled back; show the form
             # again, now failing validation with the conflict and the user's text.
             request._wiki_edit_conflict = conflict
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            # Refused by the service after the form passed (another editor created the
+            # same title a moment ago): the same, with the service's reason.
+            request._wiki_save_refused = refused
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_model(self, request, obj: Page) -> None:
@@ -259,7 +320,7 @@ class PageAdmin(admin.ModelAdmin):
                 name="wiki_page_preview",
             ),
             path(
-                "<int:pk>/revert/<int:number>/",
+                "<dbint:pk>/revert/<dbint:number>/",
                 self.admin_site.admin_view(self.revert_view),
                 name="wiki_page_revert",
             ),
@@ -308,9 +369,20 @@ class PageAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj: Tag, form, change: bool) -> None:
+        services.tag_save(tag=obj)
+
+    def delete_model(self, request, obj: Tag) -> None:
+        services.tag_delete(tag=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for tag in queryset:
+            services.tag_delete(tag=tag)
 
 
 @admin.register(PageLink)

@@ -7,6 +7,20 @@ class WikiConfig(AppConfig):
     verbose_name = "Wiki"
 
     def ready(self) -> None:
-        from wiki import search_documents, signals  # noqa: F401 (connects the receivers)
+        from core import changes, layout, navigation, outbox
+        from search import indexer
+        from wiki import relink, search_documents, signals  # noqa: F401  (signals: loaddata)
+        from wiki.services import RENDER_TOPIC
 
+        outbox.register(RENDER_TOPIC, relink.handle, batch=relink.BATCH)
+        changes.follow(relink.follow_changes)
+        navigation.register(
+            {
+                ("wiki", "recent"): "recent",
+                ("wiki", "recent-feed"): "recent",
+                ("wiki", None): "pages",
+            }
+        )
+        layout.watch("wiki.views", "core.navigation")
+        indexer.register_model("wiki.page", ["page"])
         search_documents.register_pages()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from core.text import clean_text
 from wiki import services
 from wiki.models import Page
 from wiki.naming import match_key
@@ -56,7 +57,11 @@ def parse_line(text: str) -> dict:
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise BadLine("“tags” must be a list of strings")
-    data["tags"] = tags
+    # Control characters are dropped here, at the way in (the title keeps them, to be refused).
+    data["tags"] = [clean_text(t, multiline=False) for t in tags]
+    data["body"] = clean_text(data["body"])
+    if data.get("summary"):
+        data["summary"] = clean_text(data["summary"], multiline=False)
     return data
 
 
@@ -125,9 +130,10 @@ class _Known:
 
 
 class _Batch:
-    """One batch of lines, in one transaction: updates go through page_update at once; new
-    pages are validated here — with the batch's lookups done in one query — and inserted
-    together (services.pages_insert), to be rendered after the last batch."""
+    """One batch of lines: updates go through page_update at once (each renders before
+    its own short transaction); new pages are validated here — with the batch's lookups
+    done in one query — and inserted together in one transaction
+    (services.pages_insert), to be rendered after the last batch."""
 
     def __init__(self, report: ImportReport, author, created_ids: list[int]):
         self.report = report
@@ -163,27 +169,26 @@ class _Batch:
             self.insert_pending()  # the same page twice in a batch: the second updates it
         page = known.find(data)
         try:
-            with transaction.atomic():
-                if page is not None:
-                    outcome, page = _update(page, data, self.author)
-                    known.forget(page)
-                    known.add(page)
-                    self.count(outcome)
-                    return
-                try:
-                    base = services.slug_base(data["title"], data.get("slug") or None)
-                except ValidationError:
-                    base = None
-                new = services.prepare_new_page(
-                    title=data["title"],
-                    body=data["body"],
-                    summary=data.get("summary") or "",
-                    tags=data["tags"],
-                    slug=data.get("slug") or None,
-                    taken_slugs=self.slugs,
-                    title_taken=match_key(data["title"]) in known.by_key,
-                    base_slug_taken=base is None or base in known.taken,
-                )
+            if page is not None:
+                outcome, page = _update(page, data, self.author)
+                known.forget(page)
+                known.add(page)
+                self.count(outcome)
+                return
+            try:
+                base = services.slug_base(data["title"], data.get("slug") or None)
+            except ValidationError:
+                base = None
+            new = services.prepare_new_page(
+                title=data["title"],
+                body=data["body"],
+                summary=data.get("summary") or "",
+                tags=data["tags"],
+                slug=data.get("slug") or None,
+                taken_slugs=self.slugs,
+                title_taken=match_key(data["title"]) in known.by_key,
+                base_slug_taken=base is None or base in known.taken,
+            )
         except ValidationError as exc:
             self.error(number, exc)
             return
@@ -204,8 +209,7 @@ class _Batch:
             # that only the clashing line is reported.
             for number, data, _ in pending:
                 try:
-                    with transaction.atomic():
-                        self.known.add(_create_now(data, self.author))
+                    self.known.add(_create_now(data, self.author))
                     self.count("created")
                 except ValidationError as exc:
                     self.error(number, exc)
@@ -230,33 +234,30 @@ def import_lines(
     workers: int | None = None,
 ) -> ImportReport:
     """Import JSON Lines. Bad lines are reported (1-based numbers) and skipped; the good
-    ones are kept. Each batch is one transaction. New pages are inserted batch by batch and
-    rendered once, after the last batch, when every title of the import exists
+    ones are kept. New pages are inserted batch by batch (a transaction each) and rendered
+    once, after the last batch, when every title of the import exists
     (services.pages_render_new, in `workers` processes); pages of the import that link to
-    each other are therefore rendered once, with blue links."""
+    each other are therefore rendered once, with blue links. Older pages that name the
+    new titles are re-rendered afterwards by the outbox (wiki/relink.py)."""
     report = ImportReport()
     created_ids: list[int] = []
     batch: list[tuple[int, str]] = []
 
     def flush() -> None:
-        with transaction.atomic():
-            _Batch(report, author, created_ids).run(batch)
+        _Batch(report, author, created_ids).run(batch)
         if progress:
             progress(len(batch))
         batch.clear()
 
-    # One re-linking pass for the whole import: a page whose link targets arrive in
-    # several later batches is re-rendered once, at the end.
-    with services.deferred_relinking():
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
-                continue
-            batch.append((number, text))
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        batch.append((number, text))
+        if len(batch) >= batch_size:
             flush()
-        services.pages_render_new(created_ids, author=author, comment="Imported", workers=workers)
+    if batch:
+        flush()
+    services.pages_render_new(created_ids, author=author, comment="Imported", workers=workers)
     return report
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
+
+from wiki.models import Page
+from wiki.naming import slug_for
 
 
 @dataclass(frozen=True)
@@ -28,13 +32,28 @@ class Target:
 PrefixResolver = Callable[[set[str]], dict[str, Target]]
 
 
+def default_normalize(text: str) -> str:
+    return text.strip().casefold()
+
+
 @dataclass(frozen=True)
-class Prefix:
+class PrefixSpec:
+    """What rendering needs of a prefix (handed to the render worker, so the normalizer
+    must be a module-level function)."""
+
     name: str
     label: str
-    resolve: PrefixResolver
     # Normalizes what the author wrote to the key the resolver is asked for.
     normalize: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Prefix(PrefixSpec):
+    resolve: PrefixResolver = None  # type: ignore[assignment]
+
+    @property
+    def spec(self) -> PrefixSpec:
+        return PrefixSpec(self.name, self.label, self.normalize)
 
 
 class LinkRegistry:
@@ -47,10 +66,10 @@ class LinkRegistry:
         resolve: PrefixResolver,
         *,
         label: str | None = None,
-        normalize: Callable[[str], str] = lambda s: s.strip().casefold(),
+        normalize: Callable[[str], str] = default_normalize,
     ) -> None:
         self._prefixes[name.casefold()] = Prefix(
-            name=name.casefold(), label=label or name, resolve=resolve, normalize=normalize
+            name=name.casefold(), label=label or name, normalize=normalize, resolve=resolve
         )
 
     def unregister(self, name: str) -> None:
@@ -62,18 +81,41 @@ class LinkRegistry:
     def names(self) -> list[str]:
         return sorted(self._prefixes)
 
+    def specs(self) -> dict[str, PrefixSpec]:
+        return {name: prefix.spec for name, prefix in self._prefixes.items()}
+
 
 registry = LinkRegistry()
 
 
-def missing_page_url(title: str) -> str:
-    """Where a red link points: the page URL, which answers 404 with a create link."""
-    from wiki.naming import slug_for
+SLUG_PLACEHOLDER = "--slug--"
 
-    slug = slug_for(title)
-    if not slug:
-        return reverse("wiki:page-list")
-    return reverse("wiki:page", kwargs={"slug": slug}) + "?" + urlencode({"title": title})
+
+@dataclass(frozen=True)
+class MissingPageUrls:
+    """Where red links point — the page's URL, which answers 404 with a create link —
+    built from two reversed URLs, so a render worker needs no URLconf."""
+
+    page: str  # the page URL with SLUG_PLACEHOLDER for the slug
+    fallback: str  # for a title with no usable slug
+
+    @classmethod
+    def current(cls) -> MissingPageUrls:
+        return cls(
+            page=reverse("wiki:page", kwargs={"slug": SLUG_PLACEHOLDER}),
+            fallback=reverse("wiki:page-list"),
+        )
+
+    def url(self, title: str) -> str:
+        slug = slug_for(title)
+        if not slug:
+            return self.fallback
+        path = self.page.replace(SLUG_PLACEHOLDER, quote(slug, safe=""))
+        return path + "?" + urlencode({"title": title})
+
+
+def missing_page_url(title: str) -> str:
+    return MissingPageUrls.current().url(title)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -97,8 +139,6 @@ def resolve_pages(keys: Iterable[str]) -> dict[str, Target]:
 
 def lookup_pages(keys: Iterable[str]) -> dict[str, tuple[int, str, str]]:
     """Map each key that names a page to (pk, slug, title), in one query."""
-    from wiki.models import Page
-
     wanted = {k for k in keys if k}
     if not wanted:
         return {}

@@ -1,8 +1,11 @@
-"""Markdown → safe HTML, with wiki links.
+"""Markdown → safe HTML, with wiki links: the pure conversion.
 
-One function does it for every caller (save service, admin live preview, re-linking):
-:func:`render`. The output is sanitized by an nh3 allowlist, so no script, no event
-attributes and no javascript:/data:/vbscript: URLs survive, however they are spelled.
+:func:`convert` turns a body and its already-resolved link targets into sanitized HTML
+and the list of links it found. It reads no database and starts no process, so it can
+run anywhere — wiki/render.py runs it in a time-limited worker process (wiki/sandbox.py)
+after resolving the targets with :func:`link_candidates` and wiki/links.py. The output is
+sanitized by an nh3 allowlist, so no script, no event attributes and no
+javascript:/data:/vbscript: URLs survive, however they are spelled.
 
 Link forms:
 - ``[[Page Title]]``, ``[[Page Title|label]]``, ``[[Page Title#anchor]]``, ``[[prefix:name]]``
@@ -16,7 +19,6 @@ from __future__ import annotations
 import re
 import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import markdown
@@ -26,7 +28,8 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from wiki.links import Target, missing_page_url, registry, resolve_pages
+from wiki import markdown_fixes
+from wiki.links import MissingPageUrls, PrefixSpec, Target, registry
 from wiki.naming import match_key
 
 TOC_MIN_HEADINGS = 3
@@ -62,6 +65,8 @@ class Rendered:
     html: str
     links: list[LinkRef] = field(default_factory=list)
     headings: int = 0
+    # Why the body is shown as plain text instead (too slow, too deep), else "".
+    fallback: str = ""
 
 
 # ---------------------------------------------------------------- sanitizer
@@ -108,9 +113,11 @@ def sanitize(html: str) -> str:
 class _LinkCollector:
     """Per-render state: the resolved targets fetched up front, and the links seen."""
 
-    def __init__(self, pages: dict[str, Target], prefixed: dict[tuple[str, str], Target]):
-        self.pages = pages
-        self.prefixed = prefixed
+    def __init__(self, targets: Targets):
+        self.pages = targets.pages
+        self.prefixed = targets.prefixed
+        self.prefixes = targets.prefixes
+        self.missing = targets.missing
         self.links: dict[tuple[str, str], LinkRef] = {}
 
     def page_link(self, title: str, anchor: str | None, label: str | None) -> etree.Element:
@@ -124,7 +131,7 @@ class _LinkCollector:
         el.text = label or title
         if target is None:
             el.set("class", "wikilink missing")
-            el.set("href", missing_page_url(title))
+            el.set("href", self.missing.url(title))
             el.set("rel", "nofollow")
             el.set("title", f"No page called “{title}” yet")
         else:
@@ -135,8 +142,7 @@ class _LinkCollector:
         return el
 
     def prefixed_link(self, prefix: str, name: str, label: str | None) -> etree.Element:
-        spec = registry.get(prefix)
-        assert spec is not None
+        spec = self.prefixes[prefix.casefold()]
         key = spec.normalize(name)
         target = self.prefixed.get((spec.name, key))
         exists = target is not None and target.exists
@@ -154,11 +160,11 @@ class _LinkCollector:
         return el
 
 
-def _split_prefix(title: str) -> tuple[str, str] | None:
+def _split_prefix(title: str, prefixes: dict[str, PrefixSpec]) -> tuple[str, str] | None:
     if ":" not in title:
         return None
     prefix, name = title.split(":", 1)
-    if registry.get(prefix.strip()) and name.strip():
+    if prefix.strip().casefold() in prefixes and name.strip():
         return prefix.strip(), name
     return None
 
@@ -173,7 +179,7 @@ class _WikiLinkProcessor(InlineProcessor):
         title, anchor, label = m.group(1).strip(), m.group(2), m.group(3)
         if label:
             label = label.strip()
-        prefixed = _split_prefix(title)
+        prefixed = _split_prefix(title, collector.prefixes)
         if prefixed:
             el = collector.prefixed_link(prefixed[0], prefixed[1], label)
         else:
@@ -284,6 +290,7 @@ def _markdown() -> markdown.Markdown:
             },
             output_format="html",
         )
+        markdown_fixes.install(md)
         _local.md = md
     return md
 
@@ -291,26 +298,34 @@ def _markdown() -> markdown.Markdown:
 _CANDIDATE_LINK = re.compile(WIKILINK_RE)
 
 
-def _prefetch(body: str) -> _LinkCollector:
-    """Resolve every possible link target in two or three queries, before parsing."""
+@dataclass
+class Targets:
+    """Everything converting a body needs from outside: the link targets it may name,
+    resolved beforehand, the registered link prefixes, and where red links point."""
+
+    pages: dict[str, Target] = field(default_factory=dict)
+    prefixed: dict[tuple[str, str], Target] = field(default_factory=dict)
+    prefixes: dict[str, PrefixSpec] = field(default_factory=dict)
+    missing: MissingPageUrls | None = None
+
+
+def link_candidates(body: str) -> tuple[set[str], dict[str, set[str]]]:
+    """Every page key and prefixed key the body might link to (a superset: a [[…]] in
+    code is counted too), so that their targets can be fetched in a few queries."""
     page_keys: set[str] = set()
     prefixed: dict[str, set[str]] = {}
+    prefixes = registry.specs()
     for m in _CANDIDATE_LINK.finditer(body):
         title = m.group(1).strip()
-        split = _split_prefix(title)
+        split = _split_prefix(title, prefixes)
         if split:
-            spec = registry.get(split[0])
+            spec = prefixes[split[0].casefold()]
             prefixed.setdefault(spec.name, set()).add(spec.normalize(split[1]))
         else:
             page_keys.add(match_key(title))
     for m in CAMEL_RE.finditer(body):
         page_keys.add(match_key(m.group(2)))
-    resolved_prefixed: dict[tuple[str, str], Target] = {}
-    for name, keys in prefixed.items():
-        spec = registry.get(name)
-        for key, target in spec.resolve(keys).items():
-            resolved_prefixed[(name, key)] = target
-    return _LinkCollector(resolve_pages(page_keys), resolved_prefixed)
+    return page_keys, prefixed
 
 
 def defuse(body: str) -> str:
@@ -319,169 +334,37 @@ def defuse(body: str) -> str:
     return _DEEP_QUOTE.sub(r"\1", body)
 
 
-# Python-Markdown's inline parser is quadratic in some shapes (runs of "[", "<", "`",
-# "~~" …): a few KB can take seconds. A linear estimate of that worst case sends suspicious
-# bodies to a forked child with a hard time limit; ordinary pages never pay for it.
-RENDER_COST_BUDGET = 3_000_000
-RENDER_TIMEOUT_SECONDS = 5.0
-_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
-_SPECIALS = re.compile(r"[\[<`~*_!]")
-
-
-def estimated_cost(body: str) -> int:
-    """Upper bound of the parser's quadratic work: special characters × block length."""
-    return sum(len(_SPECIALS.findall(block)) * len(block) for block in _BLOCK_SPLIT.split(body))
-
-
-def _convert(body: str) -> tuple[str, int]:
+def convert(body: str, targets: Targets) -> Rendered:
+    """Render a (defused) body to sanitized HTML with these targets; no I/O."""
+    _local.collector = collector = _LinkCollector(targets)
     md = _markdown()
     md.reset()
     try:
         html = md.convert(body)
     except RecursionError:
         _local.md = None
-        raise
+        return unrendered(body, "This page is nested too deeply to format.")
+    finally:
+        _local.collector = None
     headings = _count_headings(getattr(md, "toc_tokens", []))
     if headings >= TOC_MIN_HEADINGS:
         # md.toc is <div class="toc"><ul>…</ul></div>: make it a labelled nav.
         toc = md.toc.strip().removeprefix('<div class="toc">').removesuffix("</div>")
         html = f'<nav class="toc" aria-label="Contents">{toc}</nav>\n{html}'
-    return sanitize(html), headings
+    return Rendered(html=sanitize(html), links=list(collector.links.values()), headings=headings)
 
 
-def _convert_in_child(body: str) -> tuple[str, int, list[LinkRef]] | None:
-    """Run _convert in a forked process; None if it overran its time or failed."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-
-    def work() -> None:
-        try:
-            html, headings = _convert(body)
-            sender.send((html, headings, list(_local.collector.links.values())))
-        except BaseException:
-            sender.send(None)
-        finally:
-            sender.close()
-
-    child = context.Process(target=work, daemon=True)
-    child.start()
-    sender.close()
-    result = None
-    if receiver.poll(RENDER_TIMEOUT_SECONDS):
-        try:
-            result = receiver.recv()
-        except EOFError:
-            result = None
-    if child.is_alive():
-        child.kill()
-    child.join(1)
-    receiver.close()
-    return result
-
-
-def _unrendered(body: str) -> Rendered:
-    return Rendered(html=f'<pre class="unrendered">{escape(body)}</pre>', links=[])
-
-
-def render(body: str) -> Rendered:
-    """Render Markdown to sanitized HTML and collect its cross-links, in bounded time."""
-    body = defuse(body)
-    _local.collector = _prefetch(body)
-    try:
-        if estimated_cost(body) <= RENDER_COST_BUDGET:
-            try:
-                html, headings = _convert(body)
-            except RecursionError:
-                return _unrendered(body)
-            links = list(_local.collector.links.values())
-        else:
-            result = _convert_in_child(body)
-            if result is None:
-                return _unrendered(body)
-            html, headings, links = result
-    finally:
-        _local.collector = None
-    return Rendered(html=html, links=links, headings=headings)
-
-
-def render_preview(body: str) -> str:
-    """The admin's live preview: the same code path as a save."""
-    return render(body).html
+def unrendered(body: str, note: str) -> Rendered:
+    """The fallback: the text as it was written, escaped, with a note saying why."""
+    return Rendered(
+        html=(
+            f'<p class="render-note" role="note">{escape(note)} It is shown as plain text.</p>'
+            f'<pre class="unrendered">{escape(body)}</pre>'
+        ),
+        links=[],
+        fallback=note,
+    )
 
 
 def _count_headings(tokens: list[dict]) -> int:
     return sum(1 + _count_headings(t.get("children", [])) for t in tokens)
-
-
-# ---------------------------------------------------------------- many at once (import)
-
-# Database connections a pool worker inherited from its parent at fork. They belong to
-# the parent: the worker must neither use nor close them (closing would end the parent's
-# PostgreSQL session), so it keeps a reference until it exits and opens its own.
-_inherited_connections: list = []
-_in_worker = False
-
-
-def _worker_start() -> None:
-    global _in_worker
-    from django.db import connections
-
-    _in_worker = True
-    for conn in connections.all(initialized_only=True):
-        if conn.connection is not None:
-            _inherited_connections.append(conn.connection)
-            conn.connection = None
-
-
-def _worker_render(item: tuple[object, str]) -> tuple[object, Rendered | None]:
-    key, body = item
-    if estimated_cost(defuse(body)) > RENDER_COST_BUDGET:
-        return key, None  # a pool worker may not fork its time-limited child: the parent does
-    try:
-        return key, render(body)
-    except Exception:  # the parent renders it again, and reports what goes wrong there
-        return key, None
-
-
-def _can_use_workers(count: int, workers: int) -> bool:
-    from django.db import connection
-
-    if workers < 2 or count < MIN_ITEMS_FOR_WORKERS:
-        return False
-    # Workers read link targets through their own connections: they must see what this
-    # process has written, so not from inside a transaction, and not an in-memory database.
-    return (
-        not connection.in_atomic_block
-        and ":memory:" not in str(connection.settings_dict["NAME"])
-        and "mode=memory" not in str(connection.settings_dict["NAME"])
-    )
-
-
-MIN_ITEMS_FOR_WORKERS = 64
-
-
-def render_many(
-    items: list[tuple[object, str]], *, workers: int | None = None
-) -> Iterator[tuple[object, Rendered]]:
-    """Render many (key, body) pairs, yielding (key, Rendered) in order.
-
-    Bodies are rendered in a pool of forked worker processes (one a core by default), each
-    resolving link targets through its own database connection; the caller writes the
-    results while the workers go on. Small batches, and callers inside a transaction,
-    render here, in this process."""
-    import multiprocessing
-    import os
-
-    if workers is None:
-        workers = os.cpu_count() or 1
-    if _in_worker or not _can_use_workers(len(items), workers):
-        for key, body in items:
-            yield key, render(body)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_worker_start) as pool:
-        results = pool.imap(_worker_render, items, chunksize=8)
-        for (key, body), (_, rendered) in zip(items, results, strict=True):
-            yield key, rendered if rendered is not None else render(body)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from core.models import Versioned
 from wiki.naming import match_key
 
 
@@ -46,7 +47,7 @@ class PageManager(models.Manager.from_queryset(PageQuerySet)):
         return self.get(slug=slug)
 
 
-class Page(models.Model):
+class Page(Versioned):
     """A wiki page. Its body mirrors the current revision; history lives in Revision."""
 
     title = models.CharField(max_length=200)
@@ -71,6 +72,13 @@ class Page(models.Model):
     )
     # Number of the current revision; the compare-and-set target for edit conflicts.
     revision_number = models.PositiveIntegerField(default=0, editable=False)
+    # (version, from Versioned: bumped by every change to what the page's view shows —
+    # its text, its links' targets, its backlinks, its tags, its author's name. Stored
+    # snapshots and cached pages showing it are valid only for the version they were
+    # made from.)
+    # A link target it names appeared, moved or went away since its HTML was rendered:
+    # the outbox re-renders it (wiki/relink.py), or its next view does.
+    needs_render = models.BooleanField(default=False, editable=False)
 
     objects = PageManager()
 
@@ -180,32 +188,16 @@ class PageLink(models.Model):
         return self.source.get_absolute_url()
 
 
-class ContentVersion(models.Model):
-    """One row: a counter bumped in the same transaction as any change to wiki or catalog
-    content. Cached anonymous pages are keyed by it, so a change makes them all stale at
-    the moment it commits — on every web machine, since the counter is in the database."""
-
-    number = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return f"content version {self.number}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("home")
-
-
 class PageSnapshot(models.Model):
     """The stored anonymous response of a page's bare URL (wiki/snapshots.py): gzip bytes,
-    their ETag, and the layout stamp (templates, static manifest, site name) they were
-    rendered under. Written on the first anonymous view; deleted, in the changing
-    transaction, by whatever changes what the page shows."""
+    their ETag, the page version and the layout stamp (core/layout.py) they were rendered
+    from. Written on the first anonymous view; served only while the page is still at
+    that version and the layout unchanged."""
 
     page = models.OneToOneField(
         Page, primary_key=True, on_delete=models.CASCADE, related_name="+", editable=False
     )
+    version = models.PositiveBigIntegerField(default=0)
     layout = models.CharField(max_length=32)
     etag = models.CharField(max_length=80)
     content = models.BinaryField()

@@ -15,8 +15,8 @@ from django.utils.text import slugify
 from search.documents import Document, Section
 from search.registry import DocumentType, register
 from search.text import clean, html_to_text
-from wiki.markup import render
 from wiki.models import Page
+from wiki.render import render
 
 KIND = "page"
 # A page is cut into sections when its text is at least this long and it has two headings.

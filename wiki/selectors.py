@@ -15,35 +15,53 @@ class WantedPage:
     key: str
     title: str
     wanted_by: list[Page]
+    total: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.wanted_by)
+        return self.total or len(self.wanted_by)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.wanted_by)
 
     @property
     def url(self) -> str:
         return missing_page_url(self.title)
 
 
-def wanted_pages(limit: int = 500) -> list[WantedPage]:
-    """Missing link targets, most wanted first, with the pages that want them."""
-    top = list(
+WANTED_BY_SHOWN = 20
+
+
+def wanted_keys() -> QuerySet:
+    """Missing link targets, most wanted first: rows of {target_key, n} to paginate."""
+    return (
         PageLink.objects.filter(kind=PageLink.PAGE, target__isnull=True)
         .values("target_key")
         .annotate(n=Count("source", distinct=True))
-        .order_by("-n", "target_key")[:limit]
+        .order_by("-n", "target_key")
     )
-    keys = [row["target_key"] for row in top]
+
+
+def wanted_pages(rows=None) -> list[WantedPage]:
+    """These missing link targets (by default all of them), each with the first pages that
+    want it, A–Z, and how many do."""
+    rows = list(wanted_keys() if rows is None else rows)
+    keys = [row["target_key"] for row in rows]
     by_key: dict[str, WantedPage] = {k: WantedPage(k, "", []) for k in keys}
     links = (
         PageLink.objects.filter(kind=PageLink.PAGE, target__isnull=True, target_key__in=keys)
         .select_related("source")
-        .order_by("source__title")
+        .only("target_key", "target_text", "source__title", "source__slug", "source__key")
+        .order_by("source__key")
     )
     for link in links:
         wanted = by_key[link.target_key]
         wanted.title = wanted.title or link.target_text
-        wanted.wanted_by.append(link.source)
+        if len(wanted.wanted_by) < WANTED_BY_SHOWN:
+            wanted.wanted_by.append(link.source)
+    for row in rows:
+        by_key[row["target_key"]].total = row["n"]
     return [by_key[k] for k in keys]
 
 
@@ -51,7 +69,7 @@ def backlinks(page: Page) -> QuerySet[Page]:
     """Other pages linking here, A–Z: selected through PageLink's indexed target column
     (no DISTINCT over whole page rows)."""
     sources = PageLink.objects.filter(target=page).exclude(source_id=page.pk).values("source_id")
-    return Page.objects.filter(pk__in=sources).order_by("title")
+    return Page.objects.filter(pk__in=sources).order_by("key")
 
 
 def backlink_count(page: Page) -> int:
@@ -67,18 +85,9 @@ def backlink_count(page: Page) -> int:
     )
 
 
-def pages_linking_to(kind: str, key: str) -> QuerySet[Page]:
-    """Pages with a prefixed link such as [[framework:flask]] (for the catalog)."""
-    return (
-        Page.objects.filter(outgoing_links__kind=kind, outgoing_links__target_key=key)
-        .distinct()
-        .order_by("title")
-    )
-
-
 def recent_revisions() -> QuerySet[Revision]:
     return Revision.objects.select_related("page", "author").order_by("-created", "-pk")
 
 
 def orphan_pages() -> QuerySet[Page]:
-    return Page.objects.orphans().order_by("title")
+    return Page.objects.orphans().order_by("key")

@@ -1,27 +1,35 @@
 """Every write to the wiki goes through here: admin, import, revert, fixture loading.
 
-A save creates the next revision, renders and sanitizes it once, replaces the page's
-PageLink rows, re-renders pages whose links it satisfies or breaks, and sends
-:data:`wiki.signals.page_saved` (the search index listens, after commit).
+A save renders the body first — outside any transaction, in bounded time
+(wiki/render.py) — then, in one short transaction, claims the next revision number
+(compare-and-set), writes the revision with its HTML, makes the page's PageLink rows
+match, and ends with one :func:`core.changes.record` saying what changed. That call
+bumps the versions of what readers see changed (the page, the pages whose backlinks
+changed), and through the apps' followers queues the follow-up work in the outbox:
+indexing, and re-rendering the pages that name a title which appeared, moved or went
+away (wiki/relink.py). That work is done after the commit, never inside the save.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
-from wiki.markup import Rendered, render, render_many
+from core import changes, outbox
+from wiki.markup import Rendered
 from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key, slug_for, validate_title
-from wiki.signals import link_targets_changed, page_deleted, page_links_changed, page_saved
+from wiki.render import render, render_many, targets_moved_since
+
+COLLECTION = "wiki"
+RENDER_TOPIC = "wiki.render"
+MAX_TAGS = 20
 
 
 class EditConflict(Exception):
@@ -54,7 +62,8 @@ def validate_body(body: str) -> str:
 
 
 def parse_tags(tags: str | Iterable[str]) -> list[str]:
-    """'Async, micro , async' → ['Async', 'micro'] (deduplicated case-insensitively)."""
+    """'Async, micro , async' → ['Async', 'micro'] (deduplicated case-insensitively), at
+    most MAX_TAGS of them."""
     items = tags.split(",") if isinstance(tags, str) else list(tags)
     seen: dict[str, str] = {}
     for raw in items:
@@ -68,25 +77,41 @@ def parse_tags(tags: str | Iterable[str]) -> list[str]:
                 code="invalid_tag",
             )
         seen.setdefault(name.casefold(), name)
+    if len(seen) > MAX_TAGS:
+        raise ValidationError(
+            f"A page takes at most {MAX_TAGS} tags ({len(seen)} given).", code="too_many_tags"
+        )
     return list(seen.values())
 
 
+def _tags_for(names: list[str]) -> list[Tag]:
+    """The Tag rows for these names, created where missing: one query to find them and
+    one to find the slugs new ones would clash with, whatever the number."""
+    if not names:
+        return []
+    existing = {
+        t.name.casefold(): t
+        for t in Tag.objects.filter(Q.create([("name__iexact", n) for n in names], connector=Q.OR))
+    }
+    missing = [n for n in names if n.casefold() not in existing]
+    if missing:
+        bases = {n: slugify(n, allow_unicode=True)[:60] for n in missing}
+        taken = set(
+            Tag.objects.filter(
+                Q.create([("slug__startswith", b) for b in set(bases.values())], connector=Q.OR)
+            ).values_list("slug", flat=True)
+        )
+        for name in missing:
+            slug, n = bases[name], 2
+            while slug in taken:
+                slug, n = f"{bases[name]}-{n}", n + 1
+            taken.add(slug)
+            existing[name.casefold()] = Tag.objects.create(name=name, slug=slug)
+    return [existing[n.casefold()] for n in names]
+
+
 def _set_tags(page: Page, names: list[str]) -> None:
-    tags = []
-    for name in names:
-        tag = Tag.objects.filter(name__iexact=name).first()
-        if tag is None:
-            tag = Tag.objects.create(name=name, slug=_unique_tag_slug(name))
-        tags.append(tag)
-    page.tags.set(tags)
-
-
-def _unique_tag_slug(name: str) -> str:
-    base = slugify(name, allow_unicode=True)[:60]
-    slug, n = base, 2
-    while Tag.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    page.tags.set(_tags_for(names))
 
 
 def slug_base(title: str, wanted: str | None = None) -> str:
@@ -131,7 +156,16 @@ def _link_row(link) -> tuple:
     return (link.kind, link.key[:220], link.text[:200], link.target_pk, link.resolved)
 
 
-def _store_links(page: Page, rendered: Rendered) -> None:
+@dataclass
+class LinkChanges:
+    """What making a page's PageLink rows match its render changed."""
+
+    pages: set[int]  # pages that gained or lost a link from it (their backlinks changed)
+    prefixed: set[tuple[str, str]]  # prefixed targets ([[framework:x]]) gained or lost
+    any: bool = False
+
+
+def _store_links(page: Page, rendered: Rendered) -> LinkChanges:
     """Make the page's PageLink rows match its rendered links, touching only the rows
     that differ (an edit that keeps its links writes none)."""
     stored = {
@@ -158,96 +192,46 @@ def _store_links(page: Page, rendered: Rendered) -> None:
     )
     before = {row[3] for row in stored if row[3] is not None}
     after = {row[3] for row in wanted if row[3] is not None}
-    changed = (before ^ after) - {page.pk}
-    if changed:
-        page_links_changed.send(sender=Page, source_id=page.pk, target_ids=changed)
-
-
-_deferred = threading.local()
-
-
-@contextlib.contextmanager
-def deferred_relinking() -> Iterator[None]:
-    """Collect pages to re-render and do each once at the end (bulk import)."""
-    outer = getattr(_deferred, "pending", None)
-    if outer is not None:
-        yield
-        return
-    _deferred.pending = set()
-    try:
-        yield
-        pending, _deferred.pending = _deferred.pending, None
-        rerender_pages(pending)
-    finally:
-        _deferred.pending = None
-
-
-def _relink(source_ids: set[int]) -> None:
-    pending = getattr(_deferred, "pending", None)
-    if pending is not None:
-        pending.update(source_ids)
-    else:
-        rerender_pages(source_ids)
-
-
-def rerender_pages(page_ids: Iterable[int]) -> int:
-    """Re-render the current revision of these pages with today's link targets."""
-    count = 0
-    ids = sorted(set(page_ids))
-    for start in range(0, len(ids), 500):
-        # One transaction a chunk: outside a save (the deferred pass at the end of an
-        # import) each page's outbox row would otherwise drain in its own index commit.
-        with transaction.atomic():
-            count += _rerender_chunk(ids[start : start + 500])
-    return count
-
-
-def _rerender_chunk(ids: list[int]) -> int:
-    count = 0
-    for page in Page.objects.filter(pk__in=ids).select_related("current_revision"):
-        rendered = render(page.body)
-        if page.current_revision is not None:
-            Revision.objects.filter(pk=page.current_revision_id).update(html=rendered.html)
-        _store_links(page, rendered)
-        # Its links changed (not its text): listeners such as the search index refresh.
-        page_saved.send(sender=Page, page=page, created=False)
-        count += 1
-    return count
-
-
-def _pages_wanting(keys: set[str], *, kind: str = PageLink.PAGE) -> set[int]:
-    return set(
-        PageLink.objects.filter(kind=kind, target_key__in=keys).values_list("source_id", flat=True)
+    prefixed = {(r[0], r[1]) for r in set(stored) ^ wanted if r[0] != PageLink.PAGE}
+    return LinkChanges(
+        pages=(before ^ after) - {page.pk}, prefixed=prefixed, any=set(stored) != wanted
     )
 
 
-def _targets_changed(keys: set[str], *, kind: str = PageLink.PAGE, exclude=frozenset()) -> None:
-    """Link targets named by these keys appeared, moved or went away: re-render the pages
-    naming them (but `exclude`), and tell other apps, whose own texts may name them too."""
-    keys = {k for k in keys if k}
-    if not keys:
-        return
-    _relink(_pages_wanting(keys, kind=kind) - set(exclude))
-    link_targets_changed.send(sender=Page, kind=kind, keys=keys)
-
-
-def links_changed(*, kind: str, keys: Iterable[str]) -> None:
-    """Another app's link target appeared, moved or went away: refresh the pages naming it."""
-    _targets_changed(set(keys), kind=kind)
+def _record(
+    page: Page,
+    links: LinkChanges,
+    *,
+    targets: Iterable[str] = (),
+    stale: bool = False,
+    fresh: bool = True,
+) -> None:
+    """The change step of a page write (core/changes.py)."""
+    if stale:
+        Page.objects.filter(pk=page.pk).update(needs_render=True)
+        outbox.enqueue(RENDER_TOPIC, [str(page.pk)])
+    changes.record(
+        changed=[page],
+        shown=[(Page._meta.label_lower, pk) for pk in links.pages],
+        targets=[(PageLink.PAGE, key) for key in targets],
+        linked=links.prefixed,
+        fresh=[page] if fresh and not stale else [],
+        collections=[COLLECTION],
+    )
 
 
 # ---------------------------------------------------------------- writes
 
 
-@dataclass(frozen=True)
-class PageInput:
-    title: str
-    body: str
-    summary: str = ""
-    tags: tuple[str, ...] = ()
+def _integrity_error(exc: IntegrityError, title: str) -> ValidationError:
+    """Another editor took the title or slug between our check and our insert."""
+    return ValidationError(
+        f"A page called “{title}” was created by someone else a moment ago; "
+        "your text is kept — save it under another title, or edit that page.",
+        code="duplicate",
+    )
 
 
-@transaction.atomic
 def page_create(
     *,
     title: str,
@@ -257,22 +241,39 @@ def page_create(
     author=None,
     comment: str = "",
     slug: str | None = None,
+    rendered: Rendered | None = None,
 ) -> Page:
+    """Create a page. `rendered`: its body already rendered by the caller, outside any
+    transaction (the admin does that before it opens its own)."""
     title = validate_title(title)
     body = validate_body(body)
     tag_names = parse_tags(tags)
     _check_title_free(title)
-    page = Page(title=title, slug=_unique_slug(title, slug), body=body, summary=summary.strip())
-    page.full_clean(exclude=["key", "slug_key"])
-    page.save()
-    _commit_revision(page, number=1, author=author, comment=comment or "Created")
-    _set_tags(page, tag_names)
-    _targets_changed({page.key, page.slug_key}, exclude={page.pk})
-    page_saved.send(sender=Page, page=page, created=True)
+    if rendered is None:
+        rendered = render(body)  # before the transaction: never under the write lock
+    try:
+        with transaction.atomic(savepoint=False):
+            _check_title_free(title)
+            page = Page(
+                title=title, slug=_unique_slug(title, slug), body=body, summary=summary.strip()
+            )
+            page.full_clean(exclude=["key", "slug_key"])
+            page.save()
+            links = _commit_revision(
+                page, rendered, number=1, author=author, comment=comment or "Created"
+            )
+            _set_tags(page, tag_names)
+            _record(
+                page,
+                links,
+                targets={page.key, page.slug_key},
+                stale=targets_moved_since(rendered),
+            )
+    except IntegrityError as exc:
+        raise _integrity_error(exc, title) from exc
     return page
 
 
-@transaction.atomic
 def page_update(
     *,
     page: Page,
@@ -283,8 +284,10 @@ def page_update(
     author=None,
     comment: str = "",
     base_revision: int | None = None,
+    rendered: Rendered | None = None,
 ) -> Page:
-    """Save a new revision. With base_revision, refuse (EditConflict) if the page moved on."""
+    """Save a new revision. With base_revision, refuse (EditConflict) if the page moved on.
+    `rendered`: as for page_create."""
     body = validate_body(body)
     new_title = validate_title(title) if title is not None else page.title
     tag_names = parse_tags(tags) if tags is not None else None
@@ -305,6 +308,30 @@ def page_update(
         return fresh
     if new_title != fresh.title:
         _check_title_free(new_title, exclude_pk=fresh.pk)
+    if rendered is None:
+        rendered = render(body)  # before the transaction: never under the write lock
+    try:
+        # No savepoint inside an outer transaction (the admin's): a failure here fails
+        # the whole request's transaction, which the admin then shows as a form error.
+        with transaction.atomic(savepoint=False):
+            return _write_update(
+                fresh, rendered, body, new_title, summary, tag_names, author, comment, base_revision
+            )
+    except IntegrityError as exc:
+        raise _integrity_error(exc, new_title) from exc
+
+
+def _write_update(
+    fresh: Page,
+    rendered: Rendered,
+    body: str,
+    new_title: str,
+    summary: str | None,
+    tag_names: list[str] | None,
+    author,
+    comment: str,
+    base_revision: int | None,
+) -> Page:
     # Compare-and-set: of two editors who started from the same revision, one wins here
     # and the other finds zero rows (the database serializes the UPDATE), never both.
     claimed = Page.objects.filter(pk=fresh.pk, revision_number=fresh.revision_number).update(
@@ -313,26 +340,38 @@ def page_update(
     if not claimed:
         fresh.refresh_from_db()
         raise EditConflict(fresh, base_revision or fresh.revision_number, fresh.current_revision)
+    if new_title != fresh.title:
+        _check_title_free(new_title, exclude_pk=fresh.pk)
     old_keys = {fresh.key, fresh.slug_key}
     fresh.title = new_title
     fresh.body = body
     if summary is not None:
         fresh.summary = summary.strip()
     fresh.revision_number += 1
-    fresh.full_clean(exclude=["key", "slug_key", "current_revision"])
-    fresh.save()
-    _commit_revision(fresh, number=fresh.revision_number, author=author, comment=comment)
+    fresh.needs_render = False
+    # Uniqueness was checked above (_check_title_free) and the slug does not change; the
+    # database's constraints stand behind both.
+    fresh.full_clean(
+        exclude=["key", "slug_key", "current_revision"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    fresh.current_revision = _new_revision(
+        fresh, rendered, number=fresh.revision_number, author=author, comment=comment
+    )
+    fresh.save()  # with its new current revision, in one UPDATE
+    links = _store_links(fresh, rendered)
     if tag_names is not None:
-        _set_tags(fresh, tag_names)
-    if fresh.key not in old_keys:
-        _targets_changed(old_keys | {fresh.key}, exclude={fresh.pk})
-    page_saved.send(sender=Page, page=fresh, created=False)
+        current = {t.casefold() for t in fresh.tags.values_list("name", flat=True)}
+        if current != {t.casefold() for t in tag_names}:
+            _set_tags(fresh, tag_names)
+    moved = old_keys | {fresh.key} if fresh.key not in old_keys else set()
+    _record(fresh, links, targets=moved, stale=targets_moved_since(rendered))
     return fresh
 
 
-def _commit_revision(page: Page, *, number: int, author, comment: str) -> Revision:
-    rendered = render(page.body)
-    revision = Revision.objects.create(
+def _new_revision(page: Page, rendered: Rendered, *, number: int, author, comment: str) -> Revision:
+    return Revision.objects.create(
         page=page,
         number=number,
         title=page.title,
@@ -341,11 +380,16 @@ def _commit_revision(page: Page, *, number: int, author, comment: str) -> Revisi
         comment=comment[:300],
         html=rendered.html,
     )
+
+
+def _commit_revision(
+    page: Page, rendered: Rendered, *, number: int, author, comment: str
+) -> LinkChanges:
+    revision = _new_revision(page, rendered, number=number, author=author, comment=comment)
     Page.objects.filter(pk=page.pk).update(current_revision=revision, revision_number=number)
     page.current_revision = revision
     page.revision_number = number
-    _store_links(page, rendered)
-    return revision
+    return _store_links(page, rendered)
 
 
 def page_revert(*, page: Page, number: int, author=None, base_revision: int | None = None) -> Page:
@@ -364,63 +408,112 @@ def page_revert(*, page: Page, number: int, author=None, base_revision: int | No
 @transaction.atomic
 def page_delete(*, page: Page) -> None:
     keys = {page.key, page.slug_key}
-    pk, slug = page.pk, page.slug
+    pk = page.pk
     linked = set(
         PageLink.objects.filter(source=page, target__isnull=False).values_list(
             "target_id", flat=True
         )
     ) - {pk}
-    page.delete()
-    if linked:
-        page_links_changed.send(sender=Page, source_id=pk, target_ids=linked)
-    _targets_changed(keys)  # the links naming it stay (target emptied): they turn red
-    page_deleted.send(sender=Page, page_id=pk, slug=slug)
-
-
-@transaction.atomic
-def page_ensure_rendered(page: Page) -> Page:
-    """Give a raw-loaded page (loaddata) its revision, HTML and links, once."""
-    page = (
-        Page.objects.select_for_update(of=("self",))
-        .select_related("current_revision")
-        .get(pk=page.pk)
+    prefixed = set(
+        PageLink.objects.filter(source=page)
+        .exclude(kind=PageLink.PAGE)
+        .values_list("kind", "target_key")
     )
-    current = page.current_revision
-    if current is not None and current.html and current.body == page.body:
-        return page
+    # The links naming it stay (target emptied): they turn red when their pages are
+    # re-rendered (wiki/relink.py), and show as wanted at once.
+    PageLink.objects.filter(target_id=pk).update(target=None, resolved=False)
+    page.delete()
+    changes.record(
+        removed=[(Page._meta.label_lower, pk)],
+        shown=[(Page._meta.label_lower, t) for t in linked],
+        targets=[(PageLink.PAGE, key) for key in keys],
+        linked=prefixed,
+        collections=[COLLECTION],
+    )
+
+
+def tag_save(*, tag: Tag) -> Tag:
+    """Create or rename a tag (the admin): the pages showing it change."""
+    tag.full_clean()
+    with transaction.atomic():
+        tag.save()
+        pages = list(tag.pages.values_list("pk", flat=True))
+        label = Page._meta.label_lower
+        changes.record(shown=[(label, pk) for pk in pages], collections=[COLLECTION])
+    return tag
+
+
+def tag_delete(*, tag: Tag) -> None:
+    with transaction.atomic():
+        pages = list(tag.pages.values_list("pk", flat=True))
+        tag.delete()
+        label = Page._meta.label_lower
+        changes.record(shown=[(label, pk) for pk in pages], collections=[COLLECTION])
+
+
+# ---------------------------------------------------------------- re-rendering
+
+
+def rerender_pages(page_ids: Iterable[int]) -> int:
+    """Render the current revision of these pages again with today's link targets, each
+    before its own short transaction; a page that changed while it rendered is left
+    marked for another round. Returns how many were stored."""
+    done = 0
+    for pk in sorted(set(page_ids)):
+        done += rerender_page(pk)
+    return done
+
+
+def rerender_page(pk: int) -> bool:
+    row = (
+        Page.objects.filter(pk=pk)
+        .values_list("body", "revision_number", "version", "current_revision_id")
+        .first()
+    )
+    if row is None:
+        return False
+    body, number, version, revision_id = row
+    rendered = render(body)
+    with transaction.atomic():
+        # Compare-and-set on the version read: anything that changed the page meanwhile
+        # (an edit, another target moving) leaves it for that change's own render.
+        if not Page.objects.filter(pk=pk, version=version, revision_number=number).update(
+            needs_render=False
+        ):
+            if Page.objects.filter(pk=pk, needs_render=True).exists():
+                outbox.enqueue(RENDER_TOPIC, [str(pk)])  # another round
+            return False
+        page = Page.objects.get(pk=pk)
+        if revision_id is not None:
+            Revision.objects.filter(pk=revision_id).update(html=rendered.html)
+            links = _store_links(page, rendered)
+        else:
+            links = _adopt_or_create_revision(page, rendered)
+        _record(page, links, stale=targets_moved_since(rendered))
+    return True
+
+
+def _adopt_or_create_revision(page: Page, rendered: Rendered) -> LinkChanges:
+    """A page row loaded raw has no current revision. Loading the same fixture again
+    leaves its history in place: the latest revision, if it holds this text, becomes
+    current again; otherwise the text is the next revision."""
     latest = page.revisions.order_by("-number").first()
-    if latest is not None and latest.body == page.body and latest.title == page.title:
-        rendered = render(page.body)
-        latest.html = rendered.html
-        latest.save(update_fields=["html"])
-        Page.objects.filter(pk=page.pk).update(
-            current_revision=latest, revision_number=latest.number
-        )
-        page.current_revision, page.revision_number = latest, latest.number
-        _store_links(page, rendered)
-    else:
-        _commit_revision(
-            page,
-            number=(latest.number + 1) if latest else 1,
-            author=None,
-            comment="Loaded from fixtures",
-        )
-    _targets_changed({page.key, page.slug_key}, exclude={page.pk})
-    page_saved.send(sender=Page, page=page, created=latest is None)
+    if latest is None or latest.body != page.body or latest.title != page.title:
+        number = (latest.number if latest else 0) + 1
+        return _commit_revision(page, rendered, number=number, author=None, comment="Created")
+    Revision.objects.filter(pk=latest.pk).update(html=rendered.html)
+    Page.objects.filter(pk=page.pk).update(current_revision=latest, revision_number=latest.number)
+    page.current_revision, page.revision_number = latest, latest.number
+    return _store_links(page, rendered)
+
+
+def page_ensure_rendered(page: Page) -> Page:
+    """A page loaded raw (loaddata, a bulk insert) or marked for re-rendering: render and
+    store it now, as its first view does."""
+    if page.needs_render or page.current_revision_id is None or not page.html:
+        rerender_page(page.pk)
+        page = Page.objects.with_current().get(pk=page.pk)
     return page
-
-
-def pages_ensure_rendered() -> int:
-    """Render every page that has no up-to-date current revision. Returns how many."""
-    stale = Page.objects.filter(
-        Q(current_revision__isnull=True) | Q(current_revision__html="")
-    ).values_list("pk", flat=True)
-    count = 0
-    with deferred_relinking():
-        for pk in list(stale):
-            page_ensure_rendered(Page.objects.get(pk=pk))
-            count += 1
-    return count
 
 
 # ---------------------------------------------------------------- bulk (import)
@@ -494,13 +587,7 @@ def _bulk_set_tags(pairs: list[tuple[Page, tuple[str, ...]]]) -> None:
     names = {name.casefold(): name for _, tags in pairs for name in tags}
     if not names:
         return
-    tags = {}
-    for tag in Tag.objects.all().only("pk", "name"):
-        if tag.name.casefold() in names:
-            tags[tag.name.casefold()] = tag
-    for folded, name in names.items():
-        if folded not in tags:
-            tags[folded] = Tag.objects.create(name=name, slug=_unique_tag_slug(name))
+    tags = {tag.name.casefold(): tag for tag in _tags_for(list(names.values()))}
     Through = Page.tags.through
     Through.objects.bulk_create(
         Through(page_id=page.pk, tag_id=tags[name.casefold()].pk)
@@ -520,39 +607,37 @@ def pages_render_new(
 ) -> int:
     """Give pages inserted by pages_insert their first revision: render (in worker
     processes), store HTML, links and the revision, a chunk per transaction. Pages that
-    got a revision meanwhile (opened by a reader, edited) are skipped. Then re-render the
-    older pages that were waiting for these titles. Returns how many pages it rendered."""
+    got a revision meanwhile (opened by a reader, edited) are skipped. The older pages
+    and texts that were waiting for these titles are queued for re-rendering; the pages
+    of the import are not (they were rendered with every title known). Returns how many
+    pages it rendered."""
     ids = sorted(set(page_ids))
     done = 0
-    with deferred_relinking():
-        window = chunk * 10  # bodies held in memory at once
-        for start in range(0, len(ids), window):
-            todo = list(
-                Page.objects.filter(pk__in=ids[start : start + window], revision_number=0)
-                .order_by("pk")
-                .values_list("pk", "body")
-            )
-            rendered: list[tuple[int, Rendered]] = []
-            for pk, result in render_many(todo, workers=workers):
-                rendered.append((pk, result))
-                if len(rendered) >= chunk:
-                    done += _store_first_revisions(rendered, author, comment)
-                    if progress:
-                        progress(len(rendered))
-                    rendered = []
-            if rendered:
-                done += _store_first_revisions(rendered, author, comment)
+    window = chunk * 10  # bodies held in memory at once
+    for start in range(0, len(ids), window):
+        todo = list(
+            Page.objects.filter(pk__in=ids[start : start + window], revision_number=0)
+            .order_by("pk")
+            .values_list("pk", "body")
+        )
+        rendered: list[tuple[int, Rendered]] = []
+        for pk, result in render_many(todo, workers=workers):
+            rendered.append((pk, result))
+            if len(rendered) >= chunk:
+                done += _store_first_revisions(rendered, author, comment, ids)
                 if progress:
                     progress(len(rendered))
-        # The older pages (and other apps' texts) that were waiting for these titles.
-        pairs = Page.objects.filter(pk__in=ids).values_list("key", "slug_key").distinct()
-        keys = sorted({k for pair in pairs for k in pair})
-        for start in range(0, len(keys), 500):
-            _targets_changed(set(keys[start : start + 500]), exclude=set(ids))
+                rendered = []
+        if rendered:
+            done += _store_first_revisions(rendered, author, comment, ids)
+            if progress:
+                progress(len(rendered))
     return done
 
 
-def _store_first_revisions(rendered: list[tuple[int, Rendered]], author, comment: str) -> int:
+def _store_first_revisions(
+    rendered: list[tuple[int, Rendered]], author, comment: str, imported: list[int]
+) -> int:
     with transaction.atomic():
         results = dict(rendered)
         # Claim: only pages still without a revision, and with the body that was rendered
@@ -561,7 +646,7 @@ def _store_first_revisions(rendered: list[tuple[int, Rendered]], author, comment
             page.pk: page
             for page in Page.objects.select_for_update()
             .filter(pk__in=list(results), revision_number=0, current_revision__isnull=True)
-            .only("pk", "title", "slug", "body", "key", "slug_key", "summary")
+            .only("pk", "title", "slug", "body", "key", "slug_key", "summary", "version")
         }
         if not pages:
             return 0
@@ -594,9 +679,27 @@ def _store_first_revisions(rendered: list[tuple[int, Rendered]], author, comment
             for pk in pages
             for link in results[pk].links
         )
-        for pk, page in pages.items():
-            targets = {link.target_pk for link in results[pk].links if link.target_pk} - {pk}
-            if targets:
-                page_links_changed.send(sender=Page, source_id=pk, target_ids=targets)
-            page_saved.send(sender=Page, page=page, created=True)
+        backlinked = {
+            link.target_pk
+            for pk in pages
+            for link in results[pk].links
+            if link.target_pk and link.target_pk != pk
+        }
+        label = Page._meta.label_lower
+        changes.record(
+            changed=list(pages.values()),
+            shown=[(label, pk) for pk in backlinked],
+            # The titles now exist: pages and texts outside this import that name them.
+            targets=[
+                (PageLink.PAGE, key) for page in pages.values() for key in (page.key, page.slug_key)
+            ],
+            linked={
+                (link.kind, link.key)
+                for pk in pages
+                for link in results[pk].links
+                if link.kind != PageLink.PAGE
+            },
+            fresh=[(label, pk) for pk in imported],
+            collections=[COLLECTION],
+        )
     return len(pages)

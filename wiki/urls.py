@@ -1,7 +1,11 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from wiki import feeds, views
+from wiki import (
+    converters,  # noqa: F401  (registers the dbint URL converter)
+    feeds,
+    views,
+)
 
 app_name = "wiki"
 
@@ -25,6 +29,6 @@ urlpatterns = [
     path("_tags/<pageslug:tag>/", views.tag_detail, name="tag"),
     path("<pageslug:slug>/", views.page_detail, name="page"),
     path("<pageslug:slug>/history/", views.page_history, name="page-history"),
-    path("<pageslug:slug>/diff/<int:old>/<int:new>/", views.page_diff, name="page-diff"),
+    path("<pageslug:slug>/diff/<dbint:old>/<dbint:new>/", views.page_diff, name="page-diff"),
     path("<pageslug:slug>/backlinks/", views.page_backlinks, name="page-backlinks"),
 ]

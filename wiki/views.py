@@ -3,21 +3,100 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_safe
+from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
-from wiki import selectors, snapshots
+from core import layout
+from core.pagecache import depends_on
+from wiki import http, selectors, snapshots
 from wiki.diff import diff_texts
-from wiki.models import Page, Revision, Tag
+from wiki.links import lookup_pages
+from wiki.models import Page, PageLink, Revision, Tag
 from wiki.naming import match_key
-from wiki.services import page_ensure_rendered
+from wiki.render import render as render_body
+from wiki.services import COLLECTION, page_ensure_rendered
+
+DESCRIPTION_CHARS = 160
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
+
+
+def lead_text(rendered: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """The first paragraph of rendered HTML as plain text, cut at a word: a page's meta
+    description when it has no summary."""
+    for match in _PARAGRAPH.finditer(rendered or ""):
+        text = " ".join(html.unescape(strip_tags(match.group(1))).split())
+        if len(text) >= 40 or text.endswith((".", ":")):
+            return Truncator(text).chars(limit)
+    return ""
+
+
+_TOC = re.compile(r'\A\s*<nav class="toc"[^>]*>.*?</nav>\s*', re.DOTALL)
+_FIRST_PARAGRAPH_END = re.compile(r"</p>", re.IGNORECASE)
+_HEADING = re.compile(r"<h[1-6]\b", re.IGNORECASE)
+
+
+def split_contents(rendered: str) -> dict[str, str]:
+    """A rendered page as its table of contents (the <nav class="toc"> the renderer puts
+    first), its lead (up to the first heading after a paragraph) and the rest, so that the
+    layout can place the contents after the lead on a phone and beside the text on a desk."""
+    toc = ""
+    if match := _TOC.match(rendered or ""):
+        toc, rendered = match.group(0).strip(), rendered[match.end() :]
+    lead, rest = rendered, ""
+    end = _FIRST_PARAGRAPH_END.search(rendered) if toc else None
+    if end and (heading := _HEADING.search(rendered, end.end())):
+        lead, rest = rendered[: heading.start()], rendered[heading.start() :]
+    return {"toc": toc, "lead": lead, "rest": rest}
+
+
+def page_meta(page: Page, html_text: str) -> dict[str, str]:
+    """Title, description and Open Graph type of a wiki page, for base.html's head."""
+    description = page.summary or lead_text(html_text) or f"{page.title}, a page of the wiki."
+    return {
+        "title": page.title,
+        "description": Truncator(description).chars(DESCRIPTION_CHARS),
+        "type": "article",
+    }
+
+
+def respelled(request: HttpRequest, slug: str, view: str, **kwargs) -> HttpResponse | None:
+    """/wiki/FrontPage/, /wiki/frontpage/, /wiki/Front-Page/: another spelling of an
+    existing page's title or slug answers 301 to the page (its view named `view`)."""
+    found = lookup_pages([match_key(slug)]).get(match_key(slug))
+    if found is None or found[1] == slug:
+        return None
+    url = reverse(f"wiki:{view}", kwargs={"slug": found[1], **kwargs})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(url + ("?" + query if query else ""))
+
+
+def _page_or_respelled(request: HttpRequest, slug: str, view: str, **kwargs):
+    """(page, None), or (None, a 301 to the page's spelling); Http404 when neither."""
+    page = Page.objects.filter(slug=slug).first()
+    if page is not None:
+        return page, None
+    redirect = respelled(request, slug, view, **kwargs)
+    if redirect is None:
+        raise Http404(slug)
+    return None, redirect
 
 
 def _paginate(request: HttpRequest, items, per_page: int | None = None):
@@ -33,20 +112,26 @@ def _get_page(slug: str) -> Page:
     page = Page.objects.with_current().filter(slug=slug).first()
     if page is None:
         raise Http404(slug)
-    if page.current_revision is None or not page.current_revision.html:
-        # Loaded raw (loaddata) and not rendered yet: render and store once.
-        page = page_ensure_rendered(page)
-        page = Page.objects.with_current().get(pk=page.pk)
-    return page
+    # Loaded raw and not rendered yet, or a link target it names changed since: the
+    # outbox will render it, but this reader need not wait for that.
+    return page_ensure_rendered(page)
 
 
-@require_GET
+@require_safe
 def front_page(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
     front = Page.objects.with_current().filter(key=match_key(settings.WIKI_FRONT_PAGE)).first()
-    if front is not None and (front.current_revision is None or not front.current_revision.html):
-        front = _get_page(front.slug)
+    if front is not None:
+        front = page_ensure_rendered(front)
+    rendered = front.current_revision.html if front and front.current_revision else ""
+    parts = split_contents(rendered)  # the front page goes without its table of contents
     context = {
         "front": front,
+        "front_html": parts["lead"] + parts["rest"],
+        "meta": {
+            "title": settings.WIKI_SITE_NAME,
+            "description": lead_text(rendered) or settings.WIKI_SITE_DESCRIPTION,
+        },
         "recent": selectors.recent_revisions()[:10],
         "page_count": Page.objects.count(),
         "tags": Tag.objects.annotate(n=Count("pages")).filter(n__gt=0).order_by("-n", "name")[:20],
@@ -54,9 +139,10 @@ def front_page(request: HttpRequest) -> HttpResponse:
     return render(request, "wiki/front.html", context)
 
 
-@require_GET
+@require_safe
 def page_list(request: HttpRequest) -> HttpResponse:
-    pages = Page.objects.only("title", "slug", "summary", "updated").order_by("title")
+    depends_on(request, collections=[COLLECTION], params=["letter", "page"])
+    pages = Page.objects.only("title", "slug", "summary", "updated").order_by("key")
     letter = request.GET.get("letter", "")[:1].upper()
     if letter:
         pages = pages.filter(title__istartswith=letter)
@@ -83,25 +169,10 @@ def _shared_view(request: HttpRequest) -> bool:
     )
 
 
-def _page_etag(page: Page, tags: list[Tag], backlink_count: int) -> str:
-    revision = page.current_revision
-    stamp = "|".join(
-        [
-            str(page.pk),
-            str(page.revision_number),
-            str(revision.pk if revision else 0),
-            hashlib.md5(
-                (revision.html if revision else "").encode(), usedforsecurity=False
-            ).hexdigest(),
-            page.title,
-            page.slug,
-            page.summary,
-            revision.author.get_username() if revision and revision.author else "",
-            ",".join(f"{t.pk}:{t.name}" for t in tags),
-            str(backlink_count),
-            snapshots.layout_stamp(),
-        ]
-    )
+def _page_etag(page: Page) -> str:
+    """Everything the page view shows is covered by the page's version (core/changes.py)
+    and the layout stamp."""
+    stamp = f"{page.pk}|{page.version}|{layout.stamp()}"
     return '"' + hashlib.sha1(stamp.encode(), usedforsecurity=False).hexdigest()[:32] + '"'
 
 
@@ -117,56 +188,57 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Only the bare URL is shared: the page echoes query parameters (the header search
     # box shows ?q=), so a response for /wiki/x/?q=… must never be served for /wiki/x/.
     shared = not request.GET and _anonymous_by_cookies(request)
-    version = None
     if shared:
         snapshot = snapshots.fetch(slug)
         if snapshot is not None:
-            return snapshots.respond(request, snapshot)
-        # Read before the page: the snapshot is stored only if no change committed since.
-        version = snapshots.content_version()
+            return http.respond(request, snapshot)
     try:
         page = _get_page(slug)
     except Http404:
+        redirect = respelled(request, slug, "page")
+        if redirect is not None:
+            return redirect
         return not_found(request, title=request.GET.get("title") or slug)
     if shared and _shared_view(request):
-        return _current_page_view(request, page, version)
+        return _current_page_view(request, page)
+    if request.GET.get("rev"):
+        depends_on(request, page, params=["rev"])
     return _page_view(request, page, request.GET.get("rev"))
 
 
-def _current_page_view(request: HttpRequest, page: Page, version: int | None) -> HttpResponse:
+def _current_page_view(request: HttpRequest, page: Page) -> HttpResponse:
     """The current revision for anonymous readers: rendered once, stored as the page's
-    snapshot (wiki.snapshots) and served from it from then on, with an ETag."""
-    tags = list(page.tags.all())
-    backlink_count = selectors.backlink_count(page)
-    etag = _page_etag(page, tags, backlink_count)
-    if (not_modified := snapshots.not_modified(request, etag)) is not None:
+    snapshot (wiki.snapshots) for its version and served from it from then on."""
+    etag = _page_etag(page)
+    if (not_modified := http.not_modified(request, etag)) is not None:
         return not_modified
-    response = _page_view(request, page, None, tags=tags, backlink_count=backlink_count)
+    response = _page_view(request, page, None)
     if response.status_code != 200 or response.streaming or response.cookies:
         return response
-    snapshot = snapshots.Snapshot(etag=etag, content=snapshots.compress(response.content))
-    if version is not None:
-        snapshots.store(page.pk, version, snapshot)
-    return snapshots.respond(request, snapshot)
+    snapshot = snapshots.Snapshot(etag=etag, content=http.compress(response.content))
+    snapshots.store(page.pk, page.version, snapshot)
+    return http.respond(request, snapshot)
 
 
-def _page_view(
-    request: HttpRequest,
-    page: Page,
-    old: str | None,
-    *,
-    tags: list[Tag] | None = None,
-    backlink_count: int | None = None,
-) -> HttpResponse:
+def _revision_number(value: str | None) -> int | None:
+    """?rev=N as a number; None when it is not one. More than 18 digits cannot be a revision
+    (and would not fit the database's integer): not found."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > 18:
+        raise Http404("No such revision")
+    return int(value)
+
+
+def _page_view(request: HttpRequest, page: Page, old: str | None) -> HttpResponse:
     revision = page.current_revision
-    if old and old.isdigit() and int(old) != page.revision_number:
+    number = _revision_number(old)
+    if number is not None and number != page.revision_number:
         revision = get_object_or_404(
-            Revision.objects.select_related("author"), page=page, number=old
+            Revision.objects.select_related("author"), page=page, number=number
         )
         if not revision.html:
-            from wiki.markup import render as render_markup
-
-            revision.html = render_markup(revision.body).html
+            revision.html = render_body(revision.body).html
     return render(
         request,
         "wiki/page_detail.html",
@@ -174,32 +246,87 @@ def _page_view(
             "page": page,
             "revision": revision,
             "is_old": revision.pk != page.current_revision_id,
-            "tags": list(page.tags.all()) if tags is None else tags,
-            "backlink_count": (
-                selectors.backlink_count(page) if backlink_count is None else backlink_count
-            ),
+            "noindex": revision.pk != page.current_revision_id,
+            "contents": split_contents(revision.html),
+            "meta": page_meta(page, revision.html),
+            "tags": list(page.tags.all()),
+            "backlink_count": selectors.backlink_count(page),
         },
     )
 
 
-@require_GET
+@require_safe
 def page_history(request: HttpRequest, slug: str) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
+    page, redirect = _page_or_respelled(request, slug, "page-history")
+    if redirect is not None:
+        return redirect
+    old, new = request.GET.get("old", ""), request.GET.get("new", "")
+    old_number, new_number = _revision_number(old), _revision_number(new)
+    if old_number is not None and new_number is not None:
+        # The history's compare form (a plain GET): any two revisions, older first.
+        low, high = sorted((old_number, new_number))
+        if low == high:
+            return _history(request, page, "Pick two different revisions to compare.")
+        return HttpResponseRedirect(
+            reverse("wiki:page-diff", kwargs={"slug": page.slug, "old": low, "new": high})
+        )
+    return _history(request, page, "Pick two revisions." if old or new else "")
+
+
+def _history(request: HttpRequest, page: Page, problem: str) -> HttpResponse:
+    depends_on(request, page, params=["page", "old", "new"])
     revisions = (
         page.revisions.select_related("author")
         .only("number", "title", "comment", "created", "author__username", "page_id")
         .order_by("-number")
     )
+    page_obj = _paginate(request, revisions)
+    numbers = [r.number for r in page_obj]
     return render(
         request,
         "wiki/page_history.html",
-        {"page": page, "page_obj": _paginate(request, revisions)},
+        {
+            "page": page,
+            "page_obj": page_obj,
+            "problem": problem,
+            # Preselected: the two newest revisions on this page of the history.
+            "pick_new": numbers[0] if numbers else None,
+            "pick_old": numbers[1] if len(numbers) > 1 else None,
+            "noindex": True,
+        },
     )
 
 
-@require_GET
+# Bumped when the Diff dataclass or the way it is computed changes: old cached diffs miss.
+DIFF_FORMAT = 2
+DIFF_CACHE_MAX_CHARS = 512_000
+
+
+def _cached_diff(page: Page, before: Revision, after: Revision):
+    """The diff of two revisions, cached per pair (revisions never change once written)."""
+    cache = caches["diffs"]
+    # Revisions never change once written; the digest of both texts guards against ids
+    # used again (a test database rolled back, a page deleted and made anew).
+    digest = hashlib.md5(usedforsecurity=False)
+    for body in (before.body, after.body):
+        digest.update(body.encode())
+        digest.update(b"\0")
+    key = f"wiki:diff:{DIFF_FORMAT}:{page.pk}:{before.number}:{after.number}:{digest.hexdigest()}"
+    diff = cache.get(key)
+    if diff is None:
+        diff = diff_texts(before.body, after.body)
+        size = sum(len(line.html) for hunk in diff.hunks for line in hunk.lines)
+        if size <= DIFF_CACHE_MAX_CHARS:
+            cache.set(key, diff)
+    return diff
+
+
+@require_safe
 def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
+    page, redirect = _page_or_respelled(request, slug, "page-diff", old=old, new=new)
+    if redirect is not None:
+        return redirect
+    depends_on(request, page)
     revisions = {
         r.number: r for r in page.revisions.filter(number__in=[old, new]).select_related("author")
     }
@@ -213,15 +340,19 @@ def page_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpRespon
             "page": page,
             "before": before,
             "after": after,
-            "diff": diff_texts(before.body, after.body),
+            "diff": _cached_diff(page, before, after),
             "title_changed": before.title != after.title,
+            "noindex": True,
         },
     )
 
 
-@require_GET
+@require_safe
 def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
+    page, redirect = _page_or_respelled(request, slug, "page-backlinks")
+    if redirect is not None:
+        return redirect
+    depends_on(request, page, params=["page"])
     return render(
         request,
         "wiki/page_backlinks.html",
@@ -234,30 +365,39 @@ def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def recent_changes(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=["page"])
     return render(
         request,
         "wiki/recent.html",
-        {"page_obj": _paginate(request, selectors.recent_revisions())},
+        {"page_obj": _paginate(request, selectors.recent_revisions()), "noindex": True},
     )
 
 
-@require_GET
+@require_safe
 def wanted(request: HttpRequest) -> HttpResponse:
-    return render(request, "wiki/wanted.html", {"wanted": selectors.wanted_pages()})
+    depends_on(request, collections=[COLLECTION], params=["page"])
+    page_obj = _paginate(request, selectors.wanted_keys())
+    return render(
+        request,
+        "wiki/wanted.html",
+        {"wanted": selectors.wanted_pages(page_obj.object_list), "page_obj": page_obj},
+    )
 
 
-@require_GET
+@require_safe
 def orphans(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=["page"])
     pages = selectors.orphan_pages().only("title", "slug", "summary")
     return render(request, "wiki/orphans.html", {"page_obj": _paginate(request, pages)})
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, tag: str) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION], params=["page"])
     tag_obj = get_object_or_404(Tag, slug=tag)
-    pages = tag_obj.pages.only("title", "slug", "summary").order_by("title")
+    pages = tag_obj.pages.only("title", "slug", "summary").order_by("key")
     return render(request, "wiki/tag.html", {"tag": tag_obj, "page_obj": _paginate(request, pages)})
 
 
@@ -273,5 +413,16 @@ def not_found(request: HttpRequest, exception=None, title: str | None = None) ->
         "missing_title": title,
         "can_create": can_create,
         "create_url": _create_url(title) if can_create else None,
+        "wanted_by": _wanted_by(title) if title else [],
+        "noindex": True,
     }
     return render(request, "404.html", context, status=404)
+
+
+def _wanted_by(title: str, limit: int = 50) -> list[Page]:
+    """The pages whose links name this missing page, A–Z."""
+    keys = {match_key(title)} - {""}
+    sources = PageLink.objects.filter(
+        kind=PageLink.PAGE, target__isnull=True, target_key__in=keys
+    ).values("source_id")
+    return list(Page.objects.filter(pk__in=sources).only("title", "slug").order_by("key")[:limit])

@@ -2,14 +2,9 @@ from django.db import migrations, models
 
 
 def fill_description_links(apps, schema_editor):
-    """Existing descriptions: note the targets they name (rendering them as a save would)."""
-    from wiki.markup import render
-
-    Entry = apps.get_model("catalog", "Entry")
-    for entry in Entry.objects.exclude(description="").only("pk", "description"):
-        names = sorted({f"{link.kind}:{link.key}" for link in render(entry.description).links})
-        if names:
-            Entry.objects.filter(pk=entry.pk).update(description_links=f"|{'|'.join(names)}|")
+    """Once filled by rendering every description; the column is replaced by the
+    DescriptionLink table in 0003, whose migration queues every description for
+    rendering instead, so nothing is left to do here."""
 
 
 class Migration(migrations.Migration):

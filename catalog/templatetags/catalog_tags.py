@@ -1,6 +1,7 @@
 """How a matrix cell reads in templates: {{ cell|cell_label }}, {{ cell|cell_css }} …"""
 
 from django import template
+from django.urls import reverse
 
 from catalog import matrix
 from catalog.models import web_url
@@ -31,3 +32,21 @@ def query_with(context, **changes) -> str:
 def get_item(mapping, key):
     """{{ counts|get_item:key }}: a dict lookup by a variable key."""
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def cell_short(cell) -> str:
+    """The word a compact matrix cell shows: 'Yes', 'No?', 'Obsoleted', 'Undefined'; the
+    full label ('Obsoleted by Mako') is in its title and on its evidence page."""
+    if cell.undefined_in_source:
+        return "Undefined"
+    word = matrix.LEVEL_WORDS.get(cell.level, cell.level)
+    return word + ("?" if cell.uncertain else "")
+
+
+@register.filter
+def cell_page(cell) -> str:
+    """The cell's evidence page on this site: its value, the raw value, notes and source."""
+    return reverse(
+        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.engine.slug}
+    )

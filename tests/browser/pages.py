@@ -11,10 +11,12 @@ PUBLIC_PAGES = {
     "framework": "/catalog/flask/",
     "matrix": "/catalog/matrix/",
     "compare": "/catalog/compare/?f=django&f=flask&f=pyramid",
+    "compare-one": "/catalog/compare/?f=flask",
+    "cell": "/catalog/matrix/django/jinja2/",
     "charts": "/catalog/charts/",
     "search": "/search/?q=template",
     "did-you-mean": "/search/?q=cherypy",
-    "missing-page": "/wiki/template-systems/?title=TemplateSystems",
+    "missing-page": "/wiki/session-management/?title=SessionManagement",
 }
 # A page nobody else in the suite edits, for the admin change form.
 ADMIN_EDIT_SLUG = "python-frameworks"

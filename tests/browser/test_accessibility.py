@@ -20,6 +20,8 @@ AXE_PAGES = {
         "framework",
         "matrix",
         "compare",
+        "compare-one",
+        "cell",
         "search",
         "did-you-mean",
     )

@@ -38,6 +38,31 @@ def test_log_in_through_the_form(page):
     expect(page.get_by_role("link", name="Pages")).to_be_visible()
 
 
+def test_log_in_from_a_page_returns_to_it(page):
+    page.goto("/wiki/web-components/")
+    page.get_by_role("contentinfo").get_by_role("link", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/wiki/web-components/$"))
+    page.get_by_label("Username").fill(STAFF_USER)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/wiki/web-components/$"))
+    expect(
+        page.get_by_role("navigation", name="Page").get_by_role("link", name="Edit")
+    ).to_be_visible()
+
+
+def test_preview_sits_beside_the_text_on_a_wide_screen(new_context, shoot):
+    context, _ = new_context(staff=True, viewport={"width": 1366, "height": 900})
+    editor = context.new_page()
+    open_editor(editor, "web-frameworks")
+    expect(editor.locator("#wiki-preview a.wikilink").first).to_be_visible()
+    body = editor.locator("#id_body").bounding_box()
+    preview = editor.locator(".wiki-preview-panel").bounding_box()
+    assert preview["x"] >= body["x"] + body["width"], (body, preview)
+    assert preview["y"] < body["y"] + body["height"], (body, preview)  # side by side
+    shoot(editor, "admin-edit-desktop")
+
+
 def test_edit_with_live_preview_then_save(staff_page, page, shoot):
     editor = staff_page
     open_editor(editor, "content-management-systems")
@@ -53,15 +78,17 @@ def test_edit_with_live_preview_then_save(staff_page, page, shoot):
     expect(preview).to_contain_text("Quuxplorer notes")
     editor.get_by_label("Edit summary").fill("Quuxplorer notes from the browser test")
     editor.locator("#wiki-preview-heading").evaluate("el => el.scrollIntoView({block: 'center'})")
-    shoot(editor, "admin-edit-desktop")
     assert not editor.problems.errors, editor.problems.errors
 
     editor.get_by_role("button", name="Save", exact=True).click()
-    expect(editor.locator(".messagelist .success, ul.messagelist li").first).to_be_visible()
+    # Saving returns the editor to the page, with a message there.
+    expect(editor).to_have_url(re.compile(r"/wiki/content-management-systems/$"))
+    expect(editor.locator(".messages li.success")).to_contain_text("revision 2")
+    expect(editor.locator(".page-body")).to_contain_text("Quuxplorer notes")
 
     # Anyone sees the new revision on the page...
     page.goto("/wiki/content-management-systems/")
-    expect(page.locator(".wiki-content")).to_contain_text("Quuxplorer notes")
+    expect(page.locator(".page-body")).to_contain_text("Quuxplorer notes")
     expect(page.locator(".page-meta")).to_contain_text("Revision 2")
     expect(page.locator(".page-meta")).to_contain_text("Quuxplorer notes from the browser test")
     page.get_by_role("navigation", name="Page").get_by_role("link", name="History").click()
@@ -90,7 +117,7 @@ def test_edit_conflict_keeps_the_second_editors_text(new_context, shoot):
 
     append(a, "\n\nAlpha editor was here.")
     a.get_by_role("button", name="Save", exact=True).click()
-    expect(a.locator("ul.messagelist li").first).to_be_visible()
+    expect(a.locator(".messages li.success")).to_be_visible()
 
     append(b, "\n\nBravo editor was here.")
     b.get_by_role("button", name="Save", exact=True).click()
@@ -104,8 +131,7 @@ def test_edit_conflict_keeps_the_second_editors_text(new_context, shoot):
 
     # Saving again knowingly replaces A's change.
     b.get_by_role("button", name="Save", exact=True).click()
-    expect(b.locator("ul.messagelist li").first).to_be_visible()
-    b.goto("/wiki/pycopia-web-framework/")
-    expect(b.locator(".wiki-content")).to_contain_text("Bravo editor was here.")
+    expect(b.locator(".messages li.success")).to_be_visible()
+    expect(b.locator(".page-body")).to_contain_text("Bravo editor was here.")
     expect(b.locator(".page-meta")).to_contain_text(f"Revision {int(base) + 2}")
     assert not b_problems.errors, b_problems.errors

@@ -51,7 +51,7 @@ def test_front_page_to_a_diff(page, shoot):
 
 def test_red_link_anonymous(page):
     page.goto("/wiki/web-components/")
-    red = page.locator(".wiki-content a.wikilink.missing", has_text="TemplateSystems").first
+    red = page.locator(".wiki-content a.wikilink.missing", has_text="SessionManagement").first
     expect(red).to_be_visible()
     color = red.evaluate("el => getComputedStyle(el).color")
     assert color != page.locator(".wiki-content a.wikilink:not(.missing)").first.evaluate(
@@ -59,16 +59,16 @@ def test_red_link_anonymous(page):
     ), "a missing page's link should look different"
     red.click()
     expect(page.locator("h1")).to_contain_text("No such page yet")
-    expect(page.locator("h1")).to_contain_text("TemplateSystems")
+    expect(page.locator("h1")).to_contain_text("SessionManagement")
     expect(page.get_by_role("link", name=re.compile("Create the page"))).to_have_count(0)
 
 
 def test_red_link_leads_staff_to_the_create_form(staff_page):
     page = staff_page
     page.goto("/wiki/web-components/")
-    page.locator(".wiki-content a.wikilink.missing", has_text="ObjectRelationalMappers").click()
+    page.locator(".wiki-content a.wikilink.missing", has_text="DatabaseLibraries").click()
     expect(page.locator("h1")).to_contain_text("No such page yet")
     page.get_by_role("link", name=re.compile("Create the page")).click()
     expect(page).to_have_url(re.compile(r"/admin/wiki/page/add/"))
-    expect(page.locator("#id_title")).to_have_value("ObjectRelationalMappers")
+    expect(page.locator("#id_title")).to_have_value("DatabaseLibraries")
     expect(page.locator("#id_body")).to_be_editable()

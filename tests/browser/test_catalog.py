@@ -57,22 +57,43 @@ def test_matrix_filter_sticky_header_and_evidence(page, shoot):
     expect(headers).to_have_count(2)
     expect(headers.nth(1)).to_have_text("Jinja2")
 
-    # A cell links to its evidence: here a wiki page that holds the source table.
-    cell = page.locator(".matrix td a.cell-link[href^='/wiki/']").first
-    expect(cell).to_be_visible()
-    href = cell.get_attribute("href")
+    # A cell links to its evidence: the value as the source wrote it, the source by its
+    # title, and the wiki page that holds the source table.
+    cell = page.locator(".matrix tr[data-name='django'] td a")
+    expect(cell).to_have_text("Yes")
     cell.click()
-    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
-    expect(page.locator(".wiki-content")).to_contain_text("Jinja")
+    expect(page).to_have_url(re.compile(r"/catalog/matrix/django/jinja2/$"))
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("As the source wrote it")
+    expect(facts.locator("code")).to_have_text("djj2Y")
+    shoot(page, "cell-desktop")
+    facts.locator("dt:text('Evidence') + dd a").click()
+    expect(page.locator(".page-body")).to_contain_text("Jinja")
 
 
-def test_compare_three_frameworks(page, shoot):
-    page.goto("/catalog/compare/")
-    page.get_by_label("Pick two to four frameworks").select_option(["django", "flask", "pyramid"])
+def test_compare_from_a_framework_page_by_plain_clicks(page, shoot):
+    page.goto("/catalog/flask/")
+    page.get_by_role("link", name="Compare with others").click()
+    # Opened from Flask: Flask is ticked, and the page asks for more instead of an error.
+    expect(page).to_have_url(re.compile(r"/catalog/compare/\?f=flask$"))
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Pick one to three more")
+    expect(page.get_by_role("checkbox", name="Flask", exact=True)).to_be_checked()
+    # Plain clicks on names tick them; the filter box narrows the list.
+    page.get_by_role("checkbox", name="Django", exact=True).click()
+    page.get_by_label("Filter the list").fill("pyr")
+    expect(page.get_by_role("checkbox", name="Bottle", exact=True)).to_be_hidden()
+    page.get_by_text("Pyramid", exact=True).click()  # the label
+    expect(page.locator(".picker-count")).to_have_text("3 chosen.")
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(re.compile(r"f=django.*f=flask.*f=pyramid"))
     heads = page.locator("table.compare thead th")
     expect(heads).to_have_text(["Django", "Flask", "Pyramid"])
+    # The picker stays, below the table, with the three ticked: one click removes one.
+    page.get_by_role("checkbox", name="Pyramid", exact=True).click()
+    page.get_by_role("button", name="Compare").click()
+    expect(page.locator("table.compare thead th")).to_have_text(["Django", "Flask"])
+    page.goto("/catalog/compare/?f=django&f=flask&f=pyramid")
     kinds = page.locator("table.compare tr", has=page.locator("th", has_text="Kind"))
     expect(kinds.locator("td")).to_have_count(3)
     expect(page.locator("table.compare")).to_contain_text("Template engines")

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from catalog import services
 from catalog.models import (
     ComponentCategory,
     Entry,
@@ -24,19 +25,22 @@ def make_framework(db):
         name = name or f"Framework {next(_n)}"
         kwargs.setdefault("kind", FrameworkKind.MICRO)
         versions = kwargs.pop("python", [])
-        entry = Entry.objects.create(
-            type=EntryType.FRAMEWORK,
-            name=name,
-            slug=slug or name.lower().replace(" ", "-"),
-            **kwargs,
-        )
+        pvs = []
         for v in versions:
             major, minor = v.split(".")
             pv, _ = PythonVersion.objects.get_or_create(
                 name=v, defaults={"major": int(major), "minor": int(minor)}
             )
-            entry.python_versions.add(pv)
-        return entry
+            pvs.append(pv)
+        entry = Entry(
+            type=EntryType.FRAMEWORK,
+            name=name,
+            slug=slug or name.lower().replace(" ", "-"),
+            **kwargs,
+        )
+        return services.entry_save(
+            entry=entry, after_save=lambda e: e.python_versions.add(*pvs) if pvs else None
+        )
 
     return factory
 
@@ -46,12 +50,13 @@ def make_component(db):
     def factory(name: str | None = None, slug: str | None = None, **kwargs) -> Entry:
         name = name or f"Component {next(_n)}"
         kwargs.setdefault("category", ComponentCategory.TEMPLATE_ENGINE)
-        return Entry.objects.create(
+        entry = Entry(
             type=EntryType.COMPONENT,
             name=name,
             slug=slug or name.lower().replace(" ", "-"),
             **kwargs,
         )
+        return services.entry_save(entry=entry)
 
     return factory
 
@@ -59,14 +64,15 @@ def make_component(db):
 @pytest.fixture
 def make_cell(db):
     def factory(framework: Entry, engine: Entry, level: str = Level.YES, **kwargs) -> Support:
-        return Support.objects.create(framework=framework, engine=engine, level=level, **kwargs)
+        cell = Support(framework=framework, engine=engine, level=level, **kwargs)
+        return services.support_save(support=cell)
 
     return factory
 
 
 @pytest.fixture
 def source(db):
-    return Source.objects.create(key="seed-002", title="Web frameworks and templates")
+    return services.source_save(source=Source(key="seed-002", title="Web frameworks and templates"))
 
 
 @pytest.fixture

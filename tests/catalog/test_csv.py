@@ -7,8 +7,10 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
-from catalog.matrix import FIELDS, export_csv, import_csv
+from catalog.matrix import FIELDS, _guard, _unguard, export_csv, import_csv
 from catalog.models import Level, Support
 
 
@@ -178,3 +180,40 @@ def test_export_defuses_spreadsheet_formulas_and_reads_them_back(rich_catalog, t
     result = import_csv(export_csv())
     assert result.unchanged == len(before)
     assert snapshot() == before
+
+
+# The guard is reversible exactly (issue 15, finding 11): apostrophes included.
+TEXTS = ["'=SUM(A1)", "'+1", "'-2", "'@x", "'", "''", "''=x", "'hello", "'\\t", "=x", "plain"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_notes_starting_with_an_apostrophe_round_trip(rich_catalog, text):
+    cell = rich_catalog["cells"]["django-jinja"]
+    cell.notes = text
+    cell.raw_value = text
+    cell.save()
+    exported = export_csv()
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(exported))
+        if (r["framework"], r["engine"]) == ("django", "jinja2")
+    )
+    assert not row["notes"].startswith(("=", "+", "-", "@", "\t"))  # still defused
+    cell.notes = cell.raw_value = "changed meanwhile"
+    cell.save()
+    import_csv(exported)
+    cell = Support.objects.get(pk=cell.pk)
+    assert (cell.notes, cell.raw_value) == (text, text)
+
+
+@given(st.text(alphabet="'=+-@ab\t", max_size=8))
+def test_guard_is_reversible(text):
+    guarded = _guard(text)
+    assert _unguard(guarded) == text
+    assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_files_written_before_still_read_as_before():
+    # An earlier export wrote "'hello" for the note "'hello": still read that way.
+    assert _unguard("'hello") == "'hello"
+    assert _unguard("'=x") == "=x"

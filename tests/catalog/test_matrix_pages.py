@@ -16,13 +16,20 @@ def test_matrix_grid_shows_every_kind_of_cell(client, small_catalog, make_page):
     html = client.get("/catalog/matrix/").content.decode()
     assert '<th scope="col"' in html and '<th scope="row"' in html
     assert "No?" in html  # uncertain, marked
-    assert "undefined in source" in html and ">M<" in html  # kept, never mapped
-    assert "Obsoleted by Mako" in html
-    assert f'href="{page.get_absolute_url()}"' in html  # evidence page
-    assert 'href="https://example.com/djj2"' in html  # evidence URL
-    assert 'class="cell-link" href="/catalog/flask/"' in html  # no evidence: the framework
+    assert ">Undefined<" in html  # a compact word; the raw value is on the evidence page
+    assert "Obsoleted by Mako" in html  # the full label, in the cell's title
     assert "Legend" in html and "lv-default" in html
     assert 'class="matrix-scroll"' in html
+    # Every cell links to its evidence page, which names the raw value, page and URL.
+    for cell in cells.values():
+        assert f'href="/catalog/matrix/{cell.framework.slug}/{cell.engine.slug}/"' in html
+    undefined = client.get("/catalog/matrix/pylons/jinja2/").content.decode()
+    assert "<code>M</code>" in undefined and "never defines" in undefined
+    evidence = client.get("/catalog/matrix/pylons/mako/").content.decode()
+    assert f'href="{page.get_absolute_url()}"' in evidence
+    online = client.get("/catalog/matrix/django/jinja2/").content.decode()
+    assert 'href="https://example.com/djj2"' in online
+    assert client.get("/catalog/matrix/flask/nope/").status_code == 404
 
 
 def test_matrix_filters_rows_and_columns(client, small_catalog):
@@ -63,18 +70,35 @@ def test_compare_two_to_four(client, small_catalog, django_assert_max_num_querie
     assert "Template engines" in html and "Obsoleted by Mako" in html
 
 
-def test_compare_messages(client, small_catalog):
-    html = client.get("/catalog/compare/?f=django").content.decode()
-    assert "Pick at least 2 frameworks" in html and "<thead>" not in html
-    many = "&".join(f"f={s}" for s in ["django", "flask", "pylons", "a", "b"])
+def test_compare_is_never_an_error_page(client, small_catalog):
+    # One picked (as "Compare with others" on a framework page): that one, ticked, and a prompt.
+    response = client.get("/catalog/compare/?f=django")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'role="alert"' not in html
+    assert "Pick one to three more frameworks to compare with Django" in html
+    assert re.search(r'<input type="checkbox" name="f" value="django"[^>]* checked', html)
+    assert not re.search(r'value="flask"[^>]* checked', html)
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    assert "Django" in head
+    # More than four: the first four, and why.
+    many = "&".join(f"f={s}" for s in ["django", "flask", "pylons", "kid", "mako"])
     html = client.get(f"/catalog/compare/?{many}").content.decode()
-    assert "compare at most 4" in html
+    assert "Compare at most 4" in html and "here are the first 4" in html
     html = client.get("/catalog/compare/?f=django&f=nope").content.decode()
-    assert "No framework called “nope”" in html and "<thead>" not in html
-    assert client.get("/catalog/compare/").status_code == 200
+    assert "No framework called “nope”" in html
+    # None: the picker, every framework unticked.
+    html = client.get("/catalog/compare/").content.decode()
+    assert "Pick 2 to 4 frameworks" in html and " checked" not in html
 
 
-def test_upkeep_lists_cells_needing_work(client, small_catalog, make_cell):
+def test_upkeep_is_for_editors(client, small_catalog):
+    response = client.get("/catalog/upkeep/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert "Upkeep" not in client.get("/catalog/").content.decode()
+
+
+def test_upkeep_lists_cells_needing_work(staff_client, small_catalog, make_cell):
+    client = staff_client
     cells = small_catalog["cells"]
     today = datetime.date.today()
     for cell in cells.values():
@@ -91,6 +115,14 @@ def test_upkeep_lists_cells_needing_work(client, small_catalog, make_cell):
     assert "1 cell to look at" in html
 
 
-def test_upkeep_includes_never_verified(client, small_catalog):
-    html = client.get("/catalog/upkeep/?reason=stale").content.decode()
+def test_upkeep_includes_never_verified(staff_client, small_catalog):
+    html = staff_client.get("/catalog/upkeep/?reason=stale").content.decode()
     assert "7 cells to look at" in html and "never" in html
+
+
+def test_matrix_quick_filter_works_without_scripts(client, small_catalog):
+    html = client.get("/catalog/matrix/?q=fla&e=mako").content.decode()
+    table = html[html.index('<table class="matrix"') : html.index("</table>")]
+    assert "Flask" in table and "Django" not in table and "Pylons" not in table
+    assert 'name="q" value="fla"' in html
+    assert '<input type="hidden" name="e" value="mako">' in html  # the other filters kept

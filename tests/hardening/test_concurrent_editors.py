@@ -125,3 +125,41 @@ def test_admin_revert_race(editors):
     assert page.revision_number == 4
     assert page.body == ("one" if winners[0] == 0 else "two")
     assert Revision.objects.filter(page=page).count() == 4
+
+
+def test_admin_create_race(live_server):
+    """Several editors create the same page at once: one page is created; every other
+    editor gets the form back with a plain message and their text — never a 500."""
+    browsers = []
+    for n in range(6):
+        name = f"creator{n}"
+        get_user_model().objects.create_superuser(name, f"{name}@example.com", f"pw-{name}-1")
+        browser = Browser(live_server.url)
+        browser.login(name, f"pw-{name}-1")
+        status, body, _ = browser.request("/admin/wiki/page/add/")
+        assert status == 200
+        browsers.append((browser, browser.csrf_from(body)))
+
+    def submit(i):
+        browser, token = browsers[i]
+        return browser.request(
+            "/admin/wiki/page/add/",
+            {
+                "csrfmiddlewaretoken": token,
+                "title": "Contested Page",
+                "body": f"text by creator {i}",
+                "summary": "",
+                "tags_text": "",
+                "comment": "",
+            },
+        )
+
+    results = simultaneously(*(lambda i=i: submit(i) for i in range(len(browsers))))
+    statuses = [r[0] for r in results]
+    assert statuses.count(302) == 1, statuses
+    assert sorted(set(statuses)) == [200, 302], statuses
+    for i, (status, body, _) in enumerate(results):
+        if status == 200:
+            assert "already exists" in body or "created by someone else" in body
+            assert f"text by creator {i}" in body  # their text kept in the form
+    assert services.Page.objects.filter(title="Contested Page").count() == 1

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.payloads import XSS_PAYLOADS, assert_inert
-from wiki.markup import render, sanitize
+from wiki.markup import sanitize
+from wiki.render import render
 
 pytestmark = pytest.mark.django_db
 

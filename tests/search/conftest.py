@@ -6,7 +6,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from catalog.models import Component, Framework, Support
+from catalog import services
+from catalog.models import Support
 from search import indexer
 from search.backends import get_backend
 from search.expand import forget_synonyms
@@ -64,7 +65,7 @@ def make_framework(db):
     def factory(name=None, *, kind="micro", status="active", **kwargs):
         name = name or f"Framework {next(_n)}"
         slug = kwargs.pop("slug", None) or name.lower().replace(" ", "-").replace(".", "-")
-        return Framework.objects.create(name=name, slug=slug, kind=kind, status=status, **kwargs)
+        return services.framework_create(name=name, slug=slug, kind=kind, status=status, **kwargs)
 
     return factory
 
@@ -74,7 +75,7 @@ def make_component(db):
     def factory(name=None, *, category="template-engine", status="active", **kwargs):
         name = name or f"Component {next(_n)}"
         slug = kwargs.pop("slug", None) or name.lower().replace(" ", "-").replace(".", "-")
-        return Component.objects.create(
+        return services.component_create(
             name=name, slug=slug, category=category, status=status, **kwargs
         )
 
@@ -84,7 +85,8 @@ def make_component(db):
 @pytest.fixture
 def make_support(db):
     def factory(framework, engine, level="YES", notes=""):
-        return Support.objects.create(framework=framework, engine=engine, level=level, notes=notes)
+        cell = Support(framework=framework, engine=engine, level=level, notes=notes)
+        return services.support_save(support=cell)
 
     return factory
 

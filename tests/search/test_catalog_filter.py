@@ -3,19 +3,20 @@ filters (issue: q=async with kind=micro and supports=jinja2)."""
 
 import pytest
 
-from catalog.models import Component, ComponentCategory, Framework, Level, Support
+from catalog import services
+from catalog.models import ComponentCategory, Level, Support
 
 
 @pytest.fixture
 def catalog_index(search_backend, reindex):
-    jinja = Component.objects.create(
+    jinja = services.component_create(
         name="Jinja2", slug="jinja2", category=ComponentCategory.TEMPLATE_ENGINE
     )
 
     def fw(name, kind, summary, jinja_level=None):
-        entry = Framework.objects.create(name=name, slug=name.lower(), kind=kind, summary=summary)
+        entry = services.framework_create(name=name, slug=name.lower(), kind=kind, summary=summary)
         if jinja_level:
-            Support.objects.create(framework=entry, engine=jinja, level=jinja_level)
+            services.support_save(support=Support(framework=entry, engine=jinja, level=jinja_level))
         return entry
 
     fw("Quart", "micro", "Asynchronous Flask-like framework", Level.DEFAULT)

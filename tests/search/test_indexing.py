@@ -7,8 +7,9 @@ import threading
 import pytest
 from django.core.management import call_command
 
+from catalog import services as catalog_services
+from core.models import Task
 from search import api, indexer
-from search.models import IndexTask
 from wiki import services
 
 
@@ -24,14 +25,14 @@ def test_a_saved_word_is_found_right_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         page = make_page(title="Bottle", body="A tiny framework.")
     assert found("bottle") == {"Bottle"}
-    assert IndexTask.objects.count() == 0
+    assert Task.objects.filter(topic="search.index").count() == 0
     with django_capture_on_commit_callbacks(execute=True):
         services.page_update(page=page, body="A tiny framework with a zeppelin.")
     assert found("zeppelin") == {"Bottle"}
     with django_capture_on_commit_callbacks(execute=True):
         services.page_delete(page=services.Page.objects.get(pk=page.pk))
     assert found("bottle") == set()
-    assert IndexTask.objects.count() == 0
+    assert Task.objects.filter(topic="search.index").count() == 0
 
 
 def test_nothing_is_indexed_before_commit(search_backend, make_page, reindex):
@@ -54,7 +55,7 @@ def test_catalog_saves_are_indexed(
         make_support(fw, engine, "YES", "through a xylophone adapter")
     assert found("xylophone") == {"Falcon", "Chameleon"}
     with django_capture_on_commit_callbacks(execute=True):
-        fw.delete()
+        catalog_services.entry_delete(entry=fw)
     assert found("falcon") == set()
     assert found("xylophone") == set()
 
@@ -84,11 +85,13 @@ def test_an_index_failure_never_fails_the_save(
         page = make_page(title="Survivor", body="resilient")
     assert page.pk
     assert "search_index --update" in caplog.text
-    assert IndexTask.objects.filter(object_id=page.pk).exists()  # kept for the repair
+    assert Task.objects.filter(
+        topic="search.index", key=f"page:{page.pk}"
+    ).exists()  # kept for the repair
     monkeypatch.undo()
     call_command("search_index", "--update", verbosity=0)
     assert found("resilient") == {"Survivor"}
-    assert not IndexTask.objects.exists()
+    assert not Task.objects.filter(topic="search.index").exists()
     call_command("search_index", "--check", verbosity=0)
 
 

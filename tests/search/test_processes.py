@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from bench.live import database_url
+from core.models import Task
 from search import api
-from search.models import IndexTask
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -94,7 +94,7 @@ def test_two_processes_saving_at_once(child_env, make_page):
         _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
         assert "LockError" not in err and "Traceback" not in err, err
-    assert IndexTask.objects.count() == 0
+    assert Task.objects.filter(topic="search.index").count() == 0
     results = api.run_search("concurrent", pagelen=50).results
     assert results.total == 2 * count + 1
     for name in ("alpha", "beta"):
@@ -121,7 +121,7 @@ def test_indexer_killed_mid_commit(child_env, make_page, tmp_path):
     assert outcome.unavailable is None
     assert outcome.results.total == 1
     assert api.run_search("kamikaze").results.total == 0
-    assert IndexTask.objects.exists()  # the outbox kept the change
+    assert Task.objects.filter(topic="search.index").exists()  # the outbox kept the change
     with pytest.raises(CommandError, match="missing"):
         call_command("search_index", "--check", verbosity=0)
 

@@ -16,10 +16,10 @@ from django.conf import settings as django_settings
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
+from core.models import Task
 from search import api, indexer
 from search.backends import whoosh_hooks, whoosh_scoring
 from search.documents import Document
-from search.models import IndexTask
 
 WORDS = [
     "python",
@@ -214,7 +214,7 @@ def test_a_failed_commit_releases_the_lock_and_the_next_drain_repairs(
     with django_capture_on_commit_callbacks(execute=True):
         make_page(title="During", body="filling the disk")
     assert calls  # the commit really failed
-    assert IndexTask.objects.exists()  # kept for the repair
+    assert Task.objects.filter(topic="search.index").exists()  # kept for the repair
     assert _lock_is_free(whoosh_backend)  # later saves need not wait for a timeout
     assert _unreferenced_files(whoosh_backend) == []  # the half-written segment is gone
     # Saves while the disk is still full: each fails at once, none waits for the lock.
@@ -224,7 +224,7 @@ def test_a_failed_commit_releases_the_lock_and_the_next_drain_repairs(
     monkeypatch.setattr(TOC, "write", real_write)
     with django_capture_on_commit_callbacks(execute=True):
         make_page(title="After", body="steady again")
-    assert IndexTask.objects.count() == 0
+    assert not Task.objects.filter(topic="search.index").exists()
     found = {h.title for h in api.run_search("steady OR filling").results.hits}
     assert found == {"Before", "During", "Also During", "After"}
     assert indexer.drain() == 0

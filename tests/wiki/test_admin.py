@@ -31,12 +31,17 @@ def test_add_form_prefills_title_from_red_link(staff_client):
     assert 'value="Jinja2"' in response.content.decode()
 
 
-def test_admin_add_goes_through_the_service(staff_client, staff_user, make_page):
+def test_admin_add_goes_through_the_service(
+    staff_client, staff_user, make_page, django_capture_on_commit_callbacks
+):
     wanting = make_page("Engines", "[[Jinja2]]")
-    response = staff_client.post(
-        reverse("admin:wiki_page_add"),
-        form_data(title="Jinja2", body="A *template* engine.", tags_text="templates", comment="c"),
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # and what follows the commit
+        response = staff_client.post(
+            reverse("admin:wiki_page_add"),
+            form_data(
+                title="Jinja2", body="A *template* engine.", tags_text="templates", comment="c"
+            ),
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     page = Page.objects.get(title="Jinja2")
     assert page.current_revision.author == staff_user
@@ -148,12 +153,15 @@ def test_change_page_lists_revisions_and_view_on_site(staff_client, make_page):
     assert 'class="viewsitelink"' in text
 
 
-def test_admin_delete_goes_through_service(staff_client, make_page):
+def test_admin_delete_goes_through_service(
+    staff_client, make_page, django_capture_on_commit_callbacks
+):
     target = make_page("Mako", "x")
     source = make_page("Engines", "[[Mako]]")
-    response = staff_client.post(
-        reverse("admin:wiki_page_delete", args=[target.pk]), {"post": "yes"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:wiki_page_delete", args=[target.pk]), {"post": "yes"}
+        )
     assert response.status_code == 302
     source.refresh_from_db()
     assert "wikilink missing" in source.current_revision.html

@@ -7,10 +7,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import outbox
 from search.backends import IndexUnavailable, get_backend
 from search.documents import all_documents, count_documents
-from search.indexer import drain_until_empty, indexer_lock
-from search.models import IndexTask
+from search.indexer import TOPIC, drain_until_empty, indexer_lock
 
 
 class Command(BaseCommand):
@@ -47,9 +47,9 @@ class Command(BaseCommand):
         total = count_documents()
         started = time.monotonic()
         # Rows written before this point are covered by the build; drop them.
-        pending_before = list(IndexTask.objects.values_list("id", flat=True)[:100000])
+        pending_before = outbox.pending_ids(TOPIC)
         count = backend.rebuild(all_documents(), total, progress=self._progress(total))
-        IndexTask.objects.filter(id__in=pending_before).delete()
+        outbox.forget(pending_before)
         elapsed = max(time.monotonic() - started, 1e-6)
         self._end_progress()
         applied = drain_until_empty(backend)
@@ -114,7 +114,7 @@ class Command(BaseCommand):
     def check_index(self, backend) -> None:
         expected = {doc.key: doc.digest for doc in all_documents()}
         report = backend.check(expected)
-        pending = IndexTask.objects.count()
+        pending = outbox.pending(TOPIC)
         if report.problem:
             self.stdout.write(self.style.ERROR(report.problem))
         for label, keys in (

@@ -1,5 +1,6 @@
 """python manage.py import_pages FILE.jsonl — create or update pages in bulk."""
 
+import sys
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
@@ -28,8 +29,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = options["file"]
         if path == "-":
-            import sys
-
             lines = sys.stdin.read().splitlines()
         else:
             file = Path(path)

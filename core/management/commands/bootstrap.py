@@ -1,5 +1,6 @@
-"""First-run set-up for `make run`: fixtures into an empty database, rendering, admin."""
+"""First-run set-up for `make run`: fixtures into an empty database, follow-up work, admin."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -9,39 +10,41 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 
-from wiki.services import pages_ensure_rendered
-
-CONTENT_MODELS = ("wiki.Page", "wiki.Tag", "catalog.Entry", "catalog.Support", "catalog.Source")
+from core import outbox
 
 
 class Command(BaseCommand):
     help = (
-        "Load fixtures/*.json only if the database holds no content yet, render any "
-        "unrendered pages, and create the admin account (printing its credentials)."
+        "Load fixtures/*.json only if the database holds none of their content yet, do the "
+        "follow-up work (rendering pages, indexing), and create the admin account."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default=os.environ.get("ADMIN_USERNAME", "admin"))
 
     def handle(self, *args, **options):
-        if self._database_is_empty():
-            fixtures = sorted(str(p) for p in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+        fixtures = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+        if self._database_is_empty(fixtures):
             if fixtures:
-                call_command("loaddata", *fixtures, verbosity=options["verbosity"])
+                call_command("loaddata", *map(str, fixtures), verbosity=options["verbosity"])
             self.stdout.write(self.style.SUCCESS(f"Loaded {len(fixtures)} fixture files."))
         else:
             self.stdout.write("Database already has content: fixtures not loaded.")
-        rendered = pages_ensure_rendered()
-        if rendered:
-            self.stdout.write(f"Rendered {rendered} pages.")
+        done = outbox.drain()
+        if done:
+            self.stdout.write(f"Did {done} pieces of follow-up work (rendering, indexing).")
         # Build the search index if there is none, reconcile it otherwise.
         call_command("search_index", "--update", verbosity=options["verbosity"])
         self._ensure_admin(options["username"])
 
-    def _database_is_empty(self) -> bool:
-        """No content yet. Bookkeeping rows (the content version a migration creates, page
-        snapshots) are not content."""
-        return not any(apps.get_model(name).objects.exists() for name in CONTENT_MODELS)
+    def _database_is_empty(self, fixtures: list[Path]) -> bool:
+        """None of the models the fixtures hold has a row yet (bookkeeping such as page
+        snapshots or the outbox is not in the fixtures, so it does not count)."""
+        labels = set()
+        for path in fixtures:
+            for item in json.loads(path.read_text(encoding="utf-8")):
+                labels.add(item["model"])
+        return not any(apps.get_model(label)._base_manager.exists() for label in labels)
 
     def _ensure_admin(self, username: str) -> None:
         user_model = get_user_model()

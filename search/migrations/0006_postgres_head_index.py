@@ -24,6 +24,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0004_postgres_indexes_synonyms")]
+    dependencies = [("search", "0005_postgres_indexes_synonyms")]
 
     operations = [migrations.RunPython(forwards, backwards)]

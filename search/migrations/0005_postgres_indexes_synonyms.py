@@ -58,6 +58,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0003_generic_documents")]
+    dependencies = [("search", "0004_generic_documents")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0002_postgres_indexes'),
+        ('search', '0003_index_tasks_to_outbox'),
     ]
 
     operations = [
