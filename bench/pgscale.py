@@ -223,8 +223,8 @@ def _run(sizes: list[int], url: str, repeat: int, seed: int, reuse: bool = False
     from django.db import connection
 
     from bench.corpus import Generator
+    from core import outbox
     from search.models import SearchWord
-    from wiki.services import pages_ensure_rendered
 
     if reuse:
         gen = Generator(1000, seed)
@@ -245,7 +245,7 @@ def _run(sizes: list[int], url: str, repeat: int, seed: int, reuse: bool = False
     call_command(
         "loaddata", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.json")), verbosity=0
     )
-    pages_ensure_rendered()
+    outbox.drain()  # the follow-up work of loading: rendering, links
     call_command("search_index", "--rebuild", verbosity=0)
     gen = Generator(min(max(sizes), 1000), seed)
     SearchWord.objects.bulk_create(
