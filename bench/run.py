@@ -158,12 +158,12 @@ def configure_django(env: dict) -> None:
 def load_fixtures(res: dict) -> None:
     from django.core.management import call_command
 
-    from wiki.services import pages_ensure_rendered
+    from core.outbox import drain
 
     fixtures = sorted(str(p) for p in (ROOT / "fixtures").glob("*.json"))
     with timed(res, "fixture_load_s"):
         call_command("loaddata", *fixtures, verbosity=0)
-        pages_ensure_rendered()
+        drain()  # the pages and descriptions loaded raw render after the load commits
 
 
 def import_corpus(corpus: Path, res: dict) -> None:

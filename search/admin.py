@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from search.expand import forget_synonyms
 from search.models import SearchMiss, SearchSynonym
 
 
@@ -11,6 +12,19 @@ class SearchSynonymAdmin(admin.ModelAdmin):
     list_filter = ("two_way",)
     search_fields = ("term", "synonyms")
     ordering = ("term",)
+
+    # An edit takes effect at once in this process (others re-read within SYNONYMS_TTL).
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        forget_synonyms()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        forget_synonyms()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        forget_synonyms()
 
 
 @admin.register(SearchMiss)

@@ -81,12 +81,17 @@ def test_entry_outranks_pages_that_mention_it(catalog):
     assert titles("flask")[0] == "Flask"
 
 
-def test_synonyms_from_the_table(catalog):
+def test_synonyms_from_the_table(catalog, staff_client):
     # Seeded by a migration: async ↔ asynchronous, fastcgi ↔ fcgi.
     assert "Quart" in titles("async")  # its text says "asynchronous"
     assert "pycopia.WWW.framework" in titles("fastcgi")  # its text says "FCGI"
-    SearchSynonym.objects.create(term="debugger", synonyms="zzdebug", two_way=True)
-    assert titles("zzdebug") == ["Flask"]  # a new row applies at once, no re-index
+    assert titles("zzdebug") == []
+    response = staff_client.post(
+        "/admin/search/searchsynonym/add/",
+        {"term": "debugger", "synonyms": "zzdebug", "two_way": "on"},
+    )
+    assert response.status_code == 302
+    assert titles("zzdebug") == ["Flask"]  # an editor's new row applies at once, no re-index
 
 
 def test_synonym_loops_and_empty_entries_are_refused(db):
