@@ -10,7 +10,7 @@ N ?= 1000
 # SECRET_KEY: from the environment, else one generated once and kept in var/.
 export SECRET_KEY ?= $(shell mkdir -p var; test -s var/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key; cat var/secret_key)
 
-.PHONY: install run serve test test-fast test-sqlite test-pg lint bench bench-quick loadtest browsers lighthouse wrk clean
+.PHONY: install run serve test test-fast test-sqlite test-pg lint bench bench-quick relevance loadtest browsers lighthouse wrk clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -84,8 +84,20 @@ clean:
 
 # The benchmark (bench/run.py): `make bench N=10000`; results in var/bench/results-N.json.
 # `make bench-quick` is a short smoke run: 1 wrk run of 3 s, fewer samples.
+# PG_SCALE: document counts at which the PostgreSQL search backend is measured too, when a
+# server answers at PG_URL (bench/pgscale.py; the 1M load takes ~30 min of CPU).
+PG_SCALE ?= 100000,1000000
 bench: install wrk
-	$(BIN)/python -m bench.run --pages $(N) --out var/bench/results-$(N).json
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		$(BIN)/python -m bench.run --pages $(N) --out var/bench/results-$(N).json --pg-scale $(PG_SCALE) --pg-url $(PG_URL); \
+	else \
+		$(BIN)/python -m bench.run --pages $(N) --out var/bench/results-$(N).json; \
+	fi
+
+# The judged query set (bench/relevance/queries.tsv) on Whoosh and on PostgreSQL (a
+# throwaway database): success@1/@3, MRR, nDCG@10, the misses; JSON in var/bench/.
+relevance: install
+	$(BIN)/python -m bench.relevance.run --backend both --database-url $(PG_URL)
 
 bench-quick: install wrk
 	$(BIN)/python -m bench.run --pages $(N) --runs 1 --seconds 3 --list-seconds 2 \

@@ -158,12 +158,12 @@ def configure_django(env: dict) -> None:
 def load_fixtures(res: dict) -> None:
     from django.core.management import call_command
 
-    from wiki.services import pages_ensure_rendered
+    from core.outbox import drain
 
     fixtures = sorted(str(p) for p in (ROOT / "fixtures").glob("*.json"))
     with timed(res, "fixture_load_s"):
         call_command("loaddata", *fixtures, verbosity=0)
-        pages_ensure_rendered()
+        drain()  # the pages and descriptions loaded raw render after the load commits
 
 
 def import_corpus(corpus: Path, res: dict) -> None:
@@ -668,6 +668,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--saves", type=int, default=25)
     parser.add_argument("--no-server", action="store_true", help="skip gunicorn and wrk")
     parser.add_argument(
+        "--pg-scale",
+        default="",
+        help="also measure the PostgreSQL search backend at these document counts "
+        "(e.g. 100000,1000000; bench/pgscale.py) on the server --pg-url names",
+    )
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="reuse the SQLite database and index a previous run left in --workdir: "
@@ -776,6 +783,15 @@ def main(argv: list[str] | None = None) -> int:
         raise
     finally:
         dispose()
+    if args.pg_scale:
+        log(f"the PostgreSQL search backend at {args.pg_scale} documents (bench/pgscale.py)")
+        scale_out = out.parent / "pgscale.json"
+        subprocess.run(
+            [sys.executable, "-m", "bench.pgscale", "--sizes", args.pg_scale,
+             "--database-url", args.pg_url, "--out", str(scale_out)],
+            cwd=ROOT, check=True,
+        )  # fmt: skip
+        res["pg_search_scale"] = json.loads(scale_out.read_text())
     res["loadavg_end"] = os.getloadavg()[0]
     res["targets"] = judge(res, out.parent)
     out.parent.mkdir(parents=True, exist_ok=True)

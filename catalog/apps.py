@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import links, relink, reports, signals
+        from catalog import links, relink, reports, search_documents, signals
         from catalog.services import DESCRIBE_TOPIC
         from core import changes, layout, navigation, outbox
         from search import indexer
@@ -30,3 +30,4 @@ class CatalogConfig(AppConfig):
         )
         layout.watch("catalog.views")
         indexer.register_model("catalog.entry", ["framework", "component"])
+        search_documents.register_entries()

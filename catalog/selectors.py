@@ -22,8 +22,17 @@ from catalog.forms import (
     engines_queryset,
 )
 from catalog.links import entry_keys
-from catalog.models import Component, Entry, Framework, Level, Relation, Source, Support
-from search.api import framework_ids_matching
+from catalog.models import (
+    Component,
+    Entry,
+    EntryType,
+    Framework,
+    Level,
+    Relation,
+    Source,
+    Support,
+)
+from search.api import ids_matching
 from wiki.models import Page
 from wiki.naming import name_order
 
@@ -81,7 +90,7 @@ def _search_frameworks(qs: QuerySet, q: str, sort: str | None) -> QuerySet:
     """The text query through the search engine (stemmed, ranked), combined with the
     filters above; name/summary substrings still match ("fla" finds Flask). Without a
     usable index, the substring match alone."""
-    ids = framework_ids_matching(q)
+    ids = ids_matching(q, EntryType.FRAMEWORK)
     if ids is None:
         return _order(_text(qs, q), sort, FRAMEWORK_SORTS)
     substring = Q(name__icontains=q) | Q(summary__icontains=q) | Q(slug__icontains=q)

@@ -1,27 +1,35 @@
-"""One search document per entry: wiki pages, frameworks and components.
+"""Search documents: what an app hands to search, and how search gets them.
 
-Frameworks and template engines carry their support-matrix notes, so a note such as
-"Jinja2 via an adapter" finds both. Bodies are plain text: Markdown rendered by the
-wiki's renderer, then stripped, so link labels stay and markup goes.
+Apps build Documents from their own objects and register a loader (search.registry);
+search knows nothing of wiki pages or catalog entries. A Document is plain text in
+fields of different weight:
+
+- title: the name readers know it by;
+- names: other names (aliases, former names, spellings) — weighted like the title;
+- about: what it is, in words (category, kind, status, licence, users, first release,
+  related entries: "built on Werkzeug") — weighted above the body;
+- body: the text itself; sections: a long page's parts, each searchable on its own and
+  linked by its heading's anchor;
+- tags and facets: filter values (facets by the names the type registered);
+- prior: 0..1, how central the document is (links to it, relations): it breaks ties and
+  orders title suggestions.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.text import slugify
+from search import registry
 
-from search.models import DocKind
-from search.text import clean, html_to_text, markdown_to_text
 
-logger = logging.getLogger(__name__)
-
-YES_LEVELS = {"DEFAULT", "YES"}
+@dataclass
+class Section:
+    anchor: str  # the heading's id in the rendered page
+    heading: str
+    body: str
 
 
 @dataclass
@@ -33,16 +41,29 @@ class Document:
     url: str
     updated: datetime | None = None
     tags: list[str] = field(default_factory=list)
-    fkind: str = ""
-    status: str = ""
-    engines: list[str] = field(default_factory=list)
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    about: str = ""
+    sections: list[Section] = field(default_factory=list)
+    prior: float = 0.0
+    # Set on the documents search derives for sections: the page's key and title.
+    parent: str = ""
+    context: str = ""
+
+    def __post_init__(self) -> None:
+        self.kind = str(self.kind)  # a plain str, not a TextChoices member
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.object_id}"
+        if self.parent:
+            return f"{self.parent}#{self.url.rsplit('#', 1)[-1]}"
+        return make_key(self.kind, self.object_id)
 
-    def __post_init__(self) -> None:
-        self.kind = str(self.kind)  # a plain str, not the TextChoices member
+    def facet_tokens(self) -> list[str]:
+        """The facets as "name=value" tokens, the form both backends store."""
+        return sorted(
+            {f"{name}={value}" for name, values in self.facets.items() for value in values if value}
+        )
 
     @property
     def digest(self) -> str:
@@ -53,126 +74,75 @@ class Document:
             self.body,
             self.url,
             "|".join(self.tags),
-            self.fkind,
-            self.status,
-            "|".join(self.engines),
+            "|".join(self.facet_tokens()),
+            "|".join(self.names),
+            self.about,
+            f"{self.prior:.3f}",
+            *(f"{s.anchor}\x1e{s.heading}\x1e{s.body}" for s in self.sections),
         ]
         return hashlib.sha1("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+    def section_documents(self) -> list[Document]:
+        """One document per section, for the backends: linked to the heading's anchor."""
+        base = self.url.split("#", 1)[0]
+        return [
+            Document(
+                kind=self.kind,
+                object_id=self.object_id,
+                title=s.heading,
+                body=s.body,
+                url=f"{base}#{s.anchor}",
+                updated=self.updated,
+                prior=self.prior,
+                parent=self.key,
+                context=self.title,
+            )
+            for s in self.sections
+            if s.anchor and s.body
+        ]
 
 
 def make_key(kind: str, object_id: int) -> str:
     return f"{kind}:{object_id}"
 
 
-def _entry_url(entry) -> str:
-    try:
-        return entry.get_absolute_url()
-    except NoReverseMatch:  # the catalog's detail routes may not exist yet
-        return f"{reverse('catalog:framework-list')}#{entry.slug}"
-
-
-def page_document(page) -> Document:
-    revision = page.current_revision
-    if revision is not None and revision.html and revision.body == page.body:
-        body = html_to_text(revision.html)
-    else:
-        body = markdown_to_text(page.body)
-    if page.summary:
-        body = f"{clean(page.summary)} {body}"
-    return Document(
-        kind=DocKind.PAGE,
-        object_id=page.pk,
-        title=page.title,
-        body=body,
-        url=page.get_absolute_url(),
-        updated=page.updated,
-        tags=sorted({slugify(t.name, allow_unicode=True) for t in page.tags.all()}),
-    )
-
-
-def entry_document(entry) -> Document:
-    from catalog.models import EntryType
-
-    is_framework = entry.type == EntryType.FRAMEWORK
-    if entry.description_html:
-        description = html_to_text(entry.description_html)
-    else:
-        description = markdown_to_text(entry.description)
-    parts = [entry.summary, description, entry.status_note, entry.python_note]
-    versions = [v.name for v in entry.python_versions.all()]
-    if versions:
-        parts.append("Python " + " ".join(versions))
-    engines: list[str] = []
-    if is_framework:
-        for cell in entry.support_row.all():
-            parts.append(f"{cell.engine.name}: {cell.get_level_display()}. {cell.notes}")
-            if cell.level in YES_LEVELS:
-                engines.append(cell.engine.slug)
-    else:
-        for cell in entry.support_column.all():
-            parts.append(f"{cell.framework.name}: {cell.get_level_display()}. {cell.notes}")
-    tags = [entry.kind] if is_framework else [entry.category]
-    return Document(
-        kind=DocKind.FRAMEWORK if is_framework else DocKind.COMPONENT,
-        object_id=entry.pk,
-        title=entry.name,
-        body=clean(" ".join(p for p in parts if p)),
-        url=_entry_url(entry),
-        updated=entry.updated,
-        tags=sorted(t for t in tags if t),
-        fkind=entry.kind if is_framework else "",
-        status=entry.status,
-        engines=sorted(set(engines)),
-    )
-
-
-def _pages():
-    from wiki.models import Page
-
-    return Page.objects.select_related("current_revision").prefetch_related("tags")
-
-
-def _entries():
-    from catalog.models import Entry
-
-    return Entry.objects.prefetch_related(
-        "python_versions", "support_row__engine", "support_column__framework"
-    )
-
-
-def entry_kind(entry) -> str:
-    return DocKind.FRAMEWORK if entry.type == "framework" else DocKind.COMPONENT
+BATCH = 500
 
 
 def load_documents(keys: Iterable[tuple[str, int]]) -> dict[str, Document | None]:
-    """Build the documents for these (kind, id) pairs; None for ones that no longer exist
-    (or whose kind changed, e.g. an entry retyped from component to framework)."""
-    wanted = set(keys)
-    found: dict[str, Document | None] = {make_key(k, i): None for k, i in wanted}
-    page_ids = [i for k, i in wanted if k == DocKind.PAGE]
-    entry_ids = [i for k, i in wanted if k != DocKind.PAGE]
-    for start in range(0, len(page_ids), 500):
-        for page in _pages().filter(pk__in=page_ids[start : start + 500]):
-            found[make_key(DocKind.PAGE, page.pk)] = page_document(page)
-    for start in range(0, len(entry_ids), 500):
-        for entry in _entries().filter(pk__in=entry_ids[start : start + 500]):
-            doc = entry_document(entry)
-            if doc.key in found:
-                found[doc.key] = doc
+    """Build the documents for these (kind, id) pairs through each kind's registered
+    loader; None for ones that no longer exist, whose kind changed (an entry retyped from
+    component to framework), or whose kind is no longer registered."""
+    by_kind: dict[str, set[int]] = {}
+    for kind, object_id in keys:
+        by_kind.setdefault(str(kind), set()).add(int(object_id))
+    found: dict[str, Document | None] = {}
+    for kind, ids in by_kind.items():
+        for object_id in ids:
+            found[make_key(kind, object_id)] = None
+        doc_type = registry.get(kind)
+        if doc_type is None:
+            continue
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), BATCH):
+            for object_id, doc in doc_type.load(ordered[start : start + BATCH]).items():
+                if doc is not None and doc.kind == kind:
+                    found[make_key(kind, object_id)] = doc
     return found
 
 
-def all_documents(batch: int = 500) -> Iterator[Document]:
-    """Every document, streamed in batches (rebuild, update, check)."""
-    for qs, build in ((_pages(), page_document), (_entries(), entry_document)):
-        ids = list(qs.order_by("pk").values_list("pk", flat=True))
+def all_documents(batch: int = BATCH) -> Iterator[Document]:
+    """Every document of every registered kind, streamed in batches (rebuild, update,
+    check)."""
+    for doc_type in registry.types():
+        ids = sorted(doc_type.all_ids())
         for start in range(0, len(ids), batch):
-            for obj in qs.filter(pk__in=ids[start : start + batch]).order_by("pk"):
-                yield build(obj)
+            docs = doc_type.load(ids[start : start + batch])
+            for object_id in ids[start : start + batch]:
+                doc = docs.get(object_id)
+                if doc is not None and doc.kind == doc_type.kind:
+                    yield doc
 
 
 def count_documents() -> int:
-    from catalog.models import Entry
-    from wiki.models import Page
-
-    return Page.objects.count() + Entry.objects.count()
+    return sum(t.count() for t in registry.types())

@@ -1,7 +1,8 @@
 """The query language, parsed once for every backend, tolerant by construction.
 
 Words are ANDed; "phrases"; OR; NOT / -word; ( ) groups; field prefixes ``title:``,
-``body:``, and the filters ``kind:``, ``tag:``, ``fkind:``, ``status:``, ``engine:``.
+``body:``, and the filters ``kind:``, ``tag:`` and those the document types registered
+(search.registry: ``fkind:``, ``status:``, ``engine:`` …).
 Nothing a user types raises: control characters go, input is cut to MAX_QUERY_CHARS and
 MAX_TERMS, unbalanced quotes and parentheses close themselves, lone or doubled operators
 and unknown field names are read as nothing or as words. Backends turn the small tree
@@ -14,24 +15,25 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from search import registry
+
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 24
 MAX_DEPTH = 8
 MAX_WORD_CHARS = 64
 
 TEXT_FIELDS = {"title", "body"}
-FILTER_FIELDS = {"kind", "tag", "fkind", "status", "engine"}
-FIELD_ALIASES = {
-    "title": "title",
-    "body": "body",
-    "kind": "kind",
-    "tag": "tag",
-    "tags": "tag",
-    "fkind": "fkind",
-    "status": "status",
-    "engine": "engine",
-    "supports": "engine",
-}
+
+
+def field_aliases() -> dict[str, str]:
+    """What may stand before a colon: the text fields and every registered filter."""
+    return {"title": "title", "body": "body", **registry.filter_names()}
+
+
+def filter_fields() -> set[str]:
+    return set(registry.filter_names().values())
+
+
 OPERATORS = {"AND", "OR", "NOT"}
 _WORD_RE = re.compile(r"\w+(?:[.'’]\w+)*")
 _FIELD_RE = re.compile(r"^([A-Za-z]+):(.*)$", re.S)
@@ -80,6 +82,35 @@ class ParsedQuery:
     text: Node | None
     filters: list[Filter] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The words as typed, for the exact-name match, when text has been expanded (synonyms,
+    # joined words); None: take them from text.
+    typed: list[str] | None = None
+
+    def name_words(self) -> list[str]:
+        """The words an exact title or name match compares with."""
+        if self.typed is not None:
+            return self.typed
+        return [t.word for t in self.words() if t.field in (None, "title")]
+
+    def with_text(self, text: Node | None, *, typed: list[str] | None = None) -> ParsedQuery:
+        return ParsedQuery(
+            raw=self.raw,
+            text=text,
+            filters=list(self.filters),
+            notes=list(self.notes),
+            typed=self.name_words() if typed is None else typed,
+        )
+
+    def relaxed(self) -> ParsedQuery | None:
+        """Any of the words instead of all of them (what is left out stays out): the best
+        partial matches, for a query with no result for all its words. None when there is
+        nothing to relax (one word, or already an OR)."""
+        nodes = self.text.nodes if isinstance(self.text, And) else ()
+        positive = [n for n in nodes if not isinstance(n, Not)]
+        negative = [n for n in nodes if isinstance(n, Not)]
+        if len(positive) < 2:
+            return None
+        return self.with_text(_and([Or(tuple(positive)), *negative]))
 
     @property
     def is_empty(self) -> bool:
@@ -163,8 +194,9 @@ def _word_tokens(raw: str) -> list[_Tok]:
             toks.append(_Tok("NEG"))
         raw = raw[1:]
     m = _FIELD_RE.match(raw)
-    if m and m.group(1).lower() in FIELD_ALIASES:
-        toks.append(_Tok("FIELD", FIELD_ALIASES[m.group(1).lower()]))
+    aliases = field_aliases()
+    if m and m.group(1).lower() in aliases:
+        toks.append(_Tok("FIELD", aliases[m.group(1).lower()]))
         raw = m.group(2)
         if not raw:
             return toks
@@ -269,7 +301,7 @@ class _Parser:
             words = tuple(_WORD_RE.findall(tok.value))
             if not words or not self._count(len(words)):
                 return None
-            if fieldname in FILTER_FIELDS:
+            if fieldname in filter_fields():
                 return Term(" ".join(words), fieldname)
             return Term(words[0], fieldname) if len(words) == 1 else Phrase(words, fieldname)
         return None  # a stray operator token
@@ -323,14 +355,14 @@ def _has_positive(node: Node | None) -> bool:
     return False
 
 
-def _demote_filters(node: Node | None) -> Node | None:
+def _demote_filters(node: Node | None, filters: set[str]) -> Node | None:
     """Filter fields deeper than the top level are read as plain words."""
-    if isinstance(node, Term) and node.field in FILTER_FIELDS:
+    if isinstance(node, Term) and node.field in filters:
         return Term(node.word)
     if isinstance(node, Not):
-        return Not(_demote_filters(node.node))
+        return Not(_demote_filters(node.node, filters))
     if isinstance(node, And | Or):
-        return type(node)(tuple(_demote_filters(n) for n in node.nodes))
+        return type(node)(tuple(_demote_filters(n, filters) for n in node.nodes))
     return node
 
 
@@ -342,13 +374,14 @@ def parse(raw: str) -> ParsedQuery:
         notes.append(f"Only the first {MAX_TERMS} words of your query were used.")
     filters: list[Filter] = []
     rest: list[Node] = []
+    known = filter_fields()
     top = tree.nodes if isinstance(tree, And) else ([tree] if tree is not None else [])
     for node in top:
         inner, negated = (node.node, True) if isinstance(node, Not) else (node, False)
-        if isinstance(inner, Term) and inner.field in FILTER_FIELDS:
+        if isinstance(inner, Term) and inner.field in known:
             filters.append(Filter(inner.field, inner.word.lower(), negated))
         else:
-            rest.append(_demote_filters(node))
+            rest.append(_demote_filters(node, known))
     return ParsedQuery(raw=text, text=_and(rest), filters=filters, notes=notes)
 
 

@@ -22,6 +22,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 
 def fold(text: str) -> str:
     """Case- and accent-fold: "Café Déjà" → "cafe deja"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -73,10 +75,64 @@ def html_to_text(html: str) -> str:
     return clean(unescape("".join(parts)).replace("¶", " "))
 
 
-def markdown_to_text(body: str) -> str:
-    """Markdown (with wiki links) → plain text, through the wiki's own renderer."""
-    if not body.strip():
-        return ""
-    from wiki.render import render
+# ---------------------------------------------------------------- compound names
+#
+# Readers type names the way they say them: "webpy", "web py" and "web.py"; "cherry py";
+# "pycopia" for PycopiaWebFramework. Indexed text gets extra words for each compound (a
+# dotted, hyphenated, underscored or CamelCase word): its parts and its parts joined.
 
-    return html_to_text(render(body).html)
+_SEPARATORS_RE = re.compile(r"[.\-_/]+")
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORDS_RE = re.compile(r"[^\W_]+(?:[.\-_/]+[^\W_]+)*")
+_LOWER_UPPER_RE = re.compile(r"[a-z0-9][A-Z]")
+MAX_COMPOUNDS = 2000
+
+
+def name_parts(word: str) -> list[str]:
+    """ "pycopia.WWW.framework" → [pycopia, WWW, framework]; "PycopiaWebFramework" →
+    [Pycopia, Web, Framework]; a plain word → [word]."""
+    parts: list[str] = []
+    for piece in _SEPARATORS_RE.split(word):
+        parts.extend(p for p in _CAMEL_RE.split(piece) if p)
+    return parts
+
+
+def compound_words(text: str) -> str:
+    """The extra words for the compounds of text, "" when it has none."""
+    extras: list[str] = []
+    seen: set[str] = set()
+    for m in _WORDS_RE.finditer(text):
+        word = m.group()
+        if word in seen or (word.isalnum() and not _LOWER_UPPER_RE.search(word)):
+            continue  # a plain word
+        if not any(c.isalpha() for c in word):
+            continue
+        seen.add(word)
+        if len(seen) > MAX_COMPOUNDS:
+            break
+        parts = name_parts(word)
+        if len(parts) > 1:
+            pieces = [p for p in _SEPARATORS_RE.split(word) if p]
+            if len(pieces) > 1 and pieces != parts:  # "FriendFeed/Facebook": FriendFeed too
+                extras.extend(pieces)
+            extras.extend(parts)
+            extras.append("".join(parts))
+    return " ".join(extras)
+
+
+def with_compounds(text: str) -> str:
+    extra = compound_words(text)
+    return f"{text} {extra}" if extra else text
+
+
+def exact_names(*names: str) -> list[str]:
+    """The keys an exact-name query matches: each name normalized, CamelCase split, and its
+    words joined ("web.py" → "web py", "webpy"; "CherryPy" → "cherrypy", "cherry py")."""
+    keys: set[str] = set()
+    for name in names:
+        for form in (name, " ".join(name_parts(name)), " ".join(_CAMEL_RE.split(name))):
+            key = normalize_title(form)
+            if key:
+                keys.add(key)
+                keys.add(key.replace(" ", ""))
+    return sorted(keys)

@@ -12,7 +12,7 @@ class WikiConfig(AppConfig):
         from core import changes, layout, navigation, outbox
         from corrections import registry as corrections
         from search import indexer
-        from wiki import relink, signals  # noqa: F401  (signals: the loaddata hooks)
+        from wiki import relink, search_documents, signals  # noqa: F401  (signals: loaddata)
         from wiki.models import Page
         from wiki.services import RENDER_TOPIC
 
@@ -37,3 +37,4 @@ class WikiConfig(AppConfig):
         )
         layout.watch("wiki.views", "core.navigation")
         indexer.register_model("wiki.page", ["page"])
+        search_documents.register_pages()

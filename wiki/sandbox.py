@@ -40,14 +40,21 @@ class Failed(Exception):
 _DEFAULT_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGCHLD")
 
 
-def _serve(conn: Connection) -> None:
-    """The worker's loop: run calls until the parent closes the pipe."""
+def _serve(conn: Connection, parent_end: Connection, parent_pid: int) -> None:
+    """The worker's loop: run calls until the parent closes the pipe or goes away."""
     # A fork keeps the parent's signal handlers (a gunicorn worker's turn SIGTERM into
     # "finish the current request"): the worker must die when told to.
     for name in _DEFAULT_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
+    # The fork copied the parent's end of the pipe too: close it, or the pipe never
+    # reports the parent's death. (Ends of other pipes the parent held are caught below.)
+    parent_end.close()
     while True:
         try:
+            if not conn.poll(1.0):
+                if os.getppid() != parent_pid:  # orphaned: the parent died
+                    return
+                continue
             func, args = conn.recv()
         except (EOFError, OSError):
             return
@@ -110,7 +117,9 @@ class Sandbox:
         if self._process is None or not self._process.is_alive():
             self.stop()
             parent, child = _context.Pipe()
-            process = _context.Process(target=_serve, args=(child,), daemon=True, name="sandbox")
+            process = _context.Process(
+                target=_serve, args=(child, parent, os.getpid()), daemon=True, name="sandbox"
+            )
             process.start()
             child.close()
             self._process, self._conn = process, parent

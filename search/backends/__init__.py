@@ -6,6 +6,7 @@ import threading
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from search.backends.base import IndexUnavailable, SearchBackend
 
@@ -33,13 +34,15 @@ def reset_backends() -> None:
         _backends.clear()
 
 
+# Loaded by name, as Django loads its own backends: a site imports only the engine it uses.
+BACKENDS = {
+    "whoosh": "search.backends.whoosh.WhooshBackend",
+    "postgres": "search.backends.postgres.PostgresBackend",
+}
+
+
 def _make(name: str) -> SearchBackend:
-    if name == "whoosh":
-        from search.backends.whoosh import WhooshBackend
-
-        return WhooshBackend(settings.SEARCH_INDEX_DIR)
-    if name == "postgres":
-        from search.backends.postgres import PostgresBackend
-
-        return PostgresBackend()
-    raise ImproperlyConfigured(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}.")
+    if name not in BACKENDS:
+        raise ImproperlyConfigured(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}.")
+    backend = import_string(BACKENDS[name])
+    return backend(settings.SEARCH_INDEX_DIR) if name == "whoosh" else backend()

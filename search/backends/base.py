@@ -33,8 +33,9 @@ class Hit:
     url: str
     snippet: str  # safe HTML: escaped text with <mark> around matches
     score: float
-    status: str = ""
-    fkind: str = ""
+    facets: dict[str, str] = field(default_factory=dict)  # name -> (first) value
+    context: str = ""  # for a section: its page's title
+    section: Hit | None = None  # the best-matching section of a long page
 
 
 @dataclass
@@ -48,6 +49,7 @@ class SearchResults:
     suggestion: str | None = None
     timed_out: bool = False
     notes: list[str] = field(default_factory=list)
+    capped: bool = False  # total counts only up to a bound: "more than N results"
 
     @property
     def has_next(self) -> bool:
@@ -67,6 +69,7 @@ class Suggestion:
     title: str
     url: str
     kind: str
+    context: str = ""  # for a section: its page's title
 
 
 @dataclass
@@ -115,6 +118,15 @@ class SearchBackend(ABC):
         extra: dict | None = None,
     ) -> SearchResults:
         """Ranked results for one page; extra holds filters from the request (kind=...)."""
+
+    def best_sections(self, query: ParsedQuery, keys: list[str]) -> dict[str, Hit]:
+        """For these documents, the best section matching the query (document key → the
+        section's hit); documents without a matching section are left out."""
+        return {}
+
+    def is_stop_word(self, word: str) -> bool:
+        """Too common to be indexed: searching it alone finds nothing, and is no typo."""
+        return False
 
     @abstractmethod
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:

@@ -1,10 +1,17 @@
-"""PostgreSQL full-text search: for several web machines sharing one database.
+"""PostgreSQL full-text search: for several web machines sharing one database, and for
+indexes past what one machine's Whoosh directory serves well.
 
-Documents live in search.SearchDocument with a weighted tsvector (title A, tags B,
-body C, built from accent-folded text with the English stemmer) under a GIN index.
-Indexing runs in the outbox drain right after commit; a rebuild replaces every row in
-one transaction, so readers see the old index until it commits. "Did you mean" uses
-pg_trgm similarity over search.SearchWord; completion a trigram index on title_norm.
+Documents (and the sections of long pages) live in search.SearchDocument with two
+tsvectors under GIN indexes: `names` (title and other names) and `vector` (title and names
+A, about and tags B, body C), built from folded text with its compounds spelled out.
+
+A query never ranks every matching row. It takes a bounded candidate set — the exact
+title, then the rows whose head (title, names, about, tags: weights A and B, under their
+own GIN index on ts_filter(vector)) matches, at most CANDIDATES; only when those are fewer,
+body matches up to the same cap — and ranks only those with ts_rank, an exact-name bonus,
+a name bonus and the document's prior. Below the cap the total and the facet counts are
+exact; above it they count the candidates and say "more than". "Did you mean" uses pg_trgm
+over search.SearchWord; completion a trigram index on title_norm.
 """
 
 from __future__ import annotations
@@ -12,21 +19,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from html import escape
 
 from django.conf import settings
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    TrigramSimilarity,
-)
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, TextField, Value, When
-from django.db.models.functions import Length, Substr
+from django.db.models import Case, IntegerField, Q, When
+from django.db.models.functions import Length
 
 from search import query as q
+from search import registry
 from search.backends.base import (
     PAGE_LEN,
     Hit,
@@ -39,25 +42,43 @@ from search.backends.base import (
 from search.documents import Document
 from search.models import SearchDocument, SearchWord
 from search.spelling import best_correction
-from search.text import MARK_END, MARK_START, fold, normalize_title
+from search.text import MARK_END, MARK_START, exact_names, fold, normalize_title, with_compounds
 
 logger = logging.getLogger(__name__)
 
 CONFIG = "english"
-WEIGHTS = {"title": "A", "tags": "B", "body": "C"}
-RANK_WEIGHTS = [0.1, 0.4, 0.6, 1.0]  # D, C, B, A
-FACET_FIELDS = ("kind", "fkind", "status")
-HEADLINE_CHARS = 20000
+TABLE = SearchDocument._meta.db_table
+# ts_rank's weights for D, C, B, A.
+RANK_WEIGHTS = "{0.05, 0.25, 0.6, 1.0}"
+EXACT_BONUS = 10.0
+NAME_BONUS = 0.3  # every word of the query in the title or another name
+PRIOR_BONUS = 0.15
+CANDIDATES = 200
+GIN_FUZZY_LIMIT = 5000
+# The head of a document's vector: title and names (A), about and tags (B); GIN-indexed.
+HEAD = "ts_filter(d.vector, '{a,b}')"
+HEADLINE_CHARS = 6000
 _LEXEME_RE = re.compile(r"[^\W_]+")
 _WORD_RE = re.compile(r"[a-z0-9]{3,30}")
-UPDATE_FIELDS = [
-    "kind", "object_id", "title", "title_norm", "body", "tags", "fkind", "status", "engines",
-    "url", "updated", "digest",
+
+COLUMNS = [
+    "key", "kind", "object_id", "parent", "title", "context", "title_norm", "exact", "body",
+    "tags", "facets", "prior", "url", "updated", "digest",
 ]  # fmt: skip
+_UPSERT = (
+    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}, names, vector) VALUES "
+    f"({', '.join(['%s'] * len(COLUMNS))}, "
+    "setweight(to_tsvector(%s::regconfig, %s), 'A'), "
+    "setweight(to_tsvector(%s::regconfig, %s), 'A') || "
+    "setweight(to_tsvector(%s::regconfig, %s), 'B') || "
+    "setweight(to_tsvector(%s::regconfig, %s), 'C')) "
+    "ON CONFLICT (key) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in [*COLUMNS[1:], "names", "vector"])
+)
 
 
 def _bars(values: Iterable[str]) -> str:
-    values = [fold(v) for v in values if v]
+    values = [v for v in values if v]
     return f"|{'|'.join(values)}|" if values else ""
 
 
@@ -67,33 +88,42 @@ def _plain(text: str) -> str:
     return text.replace("<", "‹ ").replace(">", " ›")
 
 
-def _row(doc: Document) -> SearchDocument:
-    return SearchDocument(
-        key=doc.key,
-        kind=doc.kind,
-        object_id=doc.object_id,
-        title=doc.title[:300],
-        title_norm=normalize_title(doc.title)[:300],
-        body=_plain(doc.body),
-        tags=_bars(doc.tags),
-        fkind=doc.fkind,
-        status=doc.status,
-        engines=_bars(doc.engines),
-        url=doc.url[:500],
-        updated=doc.updated,
-        digest=doc.digest,
-    )
+def row_values(doc: Document) -> list:
+    """The upsert's parameters for one document: columns, then the text of each vector."""
+    names = " ".join(doc.names)
+    title_text = fold(with_compounds(f"{doc.title} {names}"))
+    about = fold(with_compounds(f"{doc.about} {' '.join(t.replace('-', ' ') for t in doc.tags)}"))
+    return [
+        doc.key[:200],
+        doc.kind[:32],
+        doc.object_id,
+        doc.parent[:200],
+        doc.title[:300],
+        doc.context[:300],
+        normalize_title(doc.title)[:300],
+        _bars(exact_names(doc.title, *doc.names)),
+        _plain(doc.body),
+        _bars(fold(t) for t in doc.tags),
+        _bars(fold(t) for t in doc.facet_tokens()),
+        doc.prior,
+        doc.url[:500],
+        doc.updated,
+        doc.digest,
+        CONFIG,
+        title_text,
+        CONFIG,
+        title_text,
+        CONFIG,
+        about,
+        CONFIG,
+        fold(with_compounds(_plain(doc.body))),
+    ]
 
 
-def _vector(doc: Document):
-    def part(text: str, weight: str):
-        return SearchVector(Value(text, output_field=TextField()), config=CONFIG, weight=weight)
-
-    return (
-        part(fold(doc.title), "A")
-        + part(" ".join(fold(t).replace("-", " ") for t in doc.tags), "B")
-        + part(fold(_plain(doc.body)), "C")
-    )
+def _with_sections(docs: Iterable[Document]):
+    for doc in docs:
+        yield doc
+        yield from doc.section_documents()
 
 
 class PostgresBackend(SearchBackend):
@@ -111,23 +141,23 @@ class PostgresBackend(SearchBackend):
     def apply(self, docs: list[Document], remove: list[str]) -> None:
         self._require_postgres()
         with transaction.atomic():
-            if remove:
+            gone = [*remove, *(d.key for d in docs)]
+            if gone:
+                # A document's sections go with it (and come back with it below).
+                SearchDocument.objects.filter(parent__in=gone).delete()
                 SearchDocument.objects.filter(key__in=remove).delete()
             if docs:
-                SearchDocument.objects.bulk_create(
-                    [_row(d) for d in docs],
-                    update_conflicts=True,
-                    unique_fields=["key"],
-                    update_fields=UPDATE_FIELDS,
-                )
-                for doc in docs:
-                    SearchDocument.objects.filter(key=doc.key).update(vector=_vector(doc))
+                self._insert(list(_with_sections(docs)))
                 words = set()
                 for doc in docs:
                     words.update(_WORD_RE.findall(fold(f"{doc.title} {doc.body}")))
                 SearchWord.objects.bulk_create(
                     [SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True
                 )
+
+    def _insert(self, rows: list[Document]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(_UPSERT, [row_values(d) for d in rows])
 
     def rebuild(
         self, docs: Iterable[Document], total: int, progress: Progress | None = None
@@ -153,7 +183,7 @@ class PostgresBackend(SearchBackend):
 
     def stamps(self) -> dict[str, str]:
         self._require_postgres()
-        return dict(SearchDocument.objects.values_list("key", "digest"))
+        return dict(SearchDocument.objects.filter(parent="").values_list("key", "digest"))
 
     def status(self) -> str | None:
         try:
@@ -164,55 +194,114 @@ class PostgresBackend(SearchBackend):
             return "The search index is empty."
         return None
 
+    def is_stop_word(self, word: str) -> bool:
+        return _is_stop_word(fold(word)[:60])
+
     # ------------------------------------------------------------ reading
 
-    def _tsquery(self, node) -> str | None:
+    def _tsquery(self, node, weights: str = "") -> str | None:
         if isinstance(node, q.Term | q.Phrase):
             words = [node.word] if isinstance(node, q.Term) else list(node.words)
             lexemes = [lx for w in words for lx in _LEXEME_RE.findall(fold(w))]
+            lexemes = [lx for lx in lexemes if not _is_stop_word(lx)]
             if not lexemes:
                 return None
-            weight = f":{WEIGHTS[node.field]}" if node.field in WEIGHTS else ""
+            weight = {"title": ":A", "body": ":C"}.get(node.field or "", weights)
             return "(" + " <-> ".join(f"'{lx}'{weight}" for lx in lexemes) + ")"
         if isinstance(node, q.Not):
-            inner = self._tsquery(node.node)
+            inner = self._tsquery(node.node, weights)
             return f"!{inner}" if inner else None
         if isinstance(node, q.And | q.Or):
-            parts = [p for p in (self._tsquery(n) for n in node.nodes) if p]
+            parts = [p for p in (self._tsquery(n, weights) for n in node.nodes) if p]
             if not parts:
                 return None
             glue = " & " if isinstance(node, q.And) else " | "
             return "(" + glue.join(parts) + ")"
         return None
 
-    def _filtered(self, pq: q.ParsedQuery, extra: dict | None):
-        qs = SearchDocument.objects.all()
+    def _where(self, pq: q.ParsedQuery, extra: dict | None) -> tuple[str, list]:
+        """The filters as SQL over alias d (sections are never results on their own)."""
+        sql, params = ["d.parent = ''"], []
         filters = list(pq.filters) + [q.Filter(k, v) for k, v in (extra or {}).items() if v]
         for f in filters:
-            if f.field in ("tag", "engine"):
-                column = "tags" if f.field == "tag" else "engines"
-                cond = Q(**{f"{column}__contains": f"|{fold(f.value)}|"})
+            if f.field == registry.KIND:
+                cond, value = "d.kind = %s", f.value
+            elif f.field == registry.TAG:
+                cond, value = "string_to_array(d.tags, '|') @> ARRAY[%s]", fold(f.value)
             else:
-                cond = Q(**{f.field: f.value})
-            qs = qs.exclude(cond) if f.negated else qs.filter(cond)
-        return qs
+                cond = "string_to_array(d.facets, '|') @> ARRAY[%s]"
+                value = f"{f.field}={fold(f.value)}"
+            sql.append(f"NOT ({cond})" if f.negated else cond)
+            params.append(value)
+        return " AND ".join(sql), params
 
-    def _ranked(self, pq: q.ParsedQuery, extra: dict | None):
-        qs = self._filtered(pq, extra)
+    def _candidates(self, pq: q.ParsedQuery, extra: dict | None, cursor):
+        """[(id, kind, facets, score)] for at most 20 + CANDIDATES rows, and whether
+        the cap was reached; None when there is nothing to search for."""
+        where, params = self._where(pq, extra)
         tsq = self._tsquery(pq.text) if pq.text is not None else None
-        positive_filters = any(not f.negated for f in pq.filters) or bool(extra)
+        positive_filters = any(not f.negated for f in pq.filters) or any((extra or {}).values())
+        limit_ms = int(settings.SEARCH_TIME_LIMIT * 1000) * 4
+        # gin_fuzzy_search_limit: a GIN scan of a very common word returns about this many
+        # matches (a random sample) instead of building a bitmap of all of them. Far above
+        # CANDIDATES, so it only ever thins what would be cut at the cap anyway.
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %s, true), "
+            "set_config('gin_fuzzy_search_limit', %s, true)",
+            [str(limit_ms), str(GIN_FUZZY_LIMIT)],
+        )
         if tsq is None:
             if not positive_filters:
-                return None, None
-            return qs.annotate(rank=Value(0.0)).order_by("title"), None
-        sq = SearchQuery(tsq, search_type="raw", config=CONFIG)
-        words = [t.word for t in pq.words() if t.field in (None, "title")]
-        exact = normalize_title(" ".join(words)) if words else None
-        qs = qs.filter(vector=sq).annotate(
-            rank=SearchRank(F("vector"), sq, weights=RANK_WEIGHTS),
-            exact=Case(When(title_norm=exact, then=1), default=0, output_field=IntegerField()),
+                return None
+            cursor.execute(
+                f"SELECT d.id, d.kind, d.facets, 0.0 FROM {TABLE} d WHERE {where} "
+                "ORDER BY d.title LIMIT %s",
+                [*params, CANDIDATES + 1],
+            )
+            rows = cursor.fetchall()
+            return rows[:CANDIDATES], len(rows) > CANDIDATES
+        name_words = pq.name_words()
+        exact = normalize_title(" ".join(name_words)) if name_words else ""
+        # Each part scores the rows it reads (one visit per row). First the exact title and
+        # the rows matching in their head — title, names, about, tags: the A and B
+        # weights, under their own GIN index — at most CANDIDATES; only when those are
+        # fewer, the rows matching in the body too. A common word never makes PostgreSQL
+        # read every matching row's body, and what is ranked is what ranks best anyway.
+        tsq_sql = "to_tsquery(%s::regconfig, %s)"
+
+        def select(part: int) -> str:
+            return (
+                f"SELECT d.id, d.kind, d.facets, ts_rank(%s::float4[], d.vector, {tsq_sql}, 1)"
+                " + CASE WHEN d.exact LIKE %s THEN %s ELSE 0 END"
+                f" + CASE WHEN d.names @@ {tsq_sql} THEN %s ELSE 0 END"
+                f" + d.prior * %s, {part:d} FROM {TABLE} d"
+            )
+
+        like = f"%|{exact}|%" if exact else "-"
+        select_params = [
+            RANK_WEIGHTS, CONFIG, tsq, like, EXACT_BONUS, CONFIG, tsq, NAME_BONUS, PRIOR_BONUS,
+        ]  # fmt: skip
+        cursor.execute(
+            f"({select(1)} WHERE d.title_norm = %s AND {where} LIMIT 20) UNION ALL "
+            f"({select(2)} WHERE {HEAD} @@ {tsq_sql} AND {where} LIMIT %s)",
+            [*select_params, exact, *params, *select_params, CONFIG, tsq, *params, CANDIDATES + 1],
         )
-        return qs.order_by("-exact", "-rank", "title"), sq
+        rows = cursor.fetchall()
+        head = sum(1 for r in rows if r[4] == 2)
+        capped = head > CANDIDATES
+        if not capped:
+            cursor.execute(
+                f"{select(3)} WHERE d.vector @@ {tsq_sql} AND NOT ({HEAD} @@ {tsq_sql}) "
+                f"AND {where} LIMIT %s",
+                [*select_params, CONFIG, tsq, CONFIG, tsq, *params, CANDIDATES - head + 1],
+            )
+            body = cursor.fetchall()
+            capped = len(body) > CANDIDATES - head
+            rows += body
+        found: dict[int, tuple] = {}
+        for row in rows:
+            found.setdefault(row[0], row[:4])
+        return list(found.values()), capped
 
     def search(
         self,
@@ -225,71 +314,104 @@ class PostgresBackend(SearchBackend):
     ) -> SearchResults:
         self._require_postgres()
         results = SearchResults(query=pq.display(), hits=[], total=0, page=page, pagelen=pagelen)
-        qs, sq = self._ranked(pq, extra)
-        if qs is None:
-            return results
         try:
-            with transaction.atomic():
-                limit_ms = int(settings.SEARCH_TIME_LIMIT * 1000) * 4
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL statement_timeout = {limit_ms:d}")
+            with transaction.atomic(), connection.cursor() as cursor:
+                found = self._candidates(pq, extra, cursor)
+                if found is None:
+                    return results
+                rows, capped = found
+                rows.sort(key=lambda r: (-r[3], r[0]))
+                results.total, results.capped = len(rows), capped
                 if facets:
-                    for name in FACET_FIELDS:
-                        counts = qs.order_by().values(name).annotate(n=Count("id"))
-                        results.facets[name] = {
-                            row[name]: row["n"]
-                            for row in sorted(counts, key=lambda r: (-r["n"], r[name]))
-                            if row[name]
-                        }
-                    results.total = sum(results.facets["kind"].values())
-                page_qs = qs[(page - 1) * pagelen : page * pagelen]
-                if sq is not None:
-                    page_qs = page_qs.annotate(
-                        headline=SearchHeadline(
-                            Substr("body", 1, HEADLINE_CHARS),
-                            sq,
-                            config=CONFIG,
-                            start_sel=MARK_START,
-                            stop_sel=MARK_END,
-                            max_words=30,
-                            min_words=12,
-                            max_fragments=2,
-                            fragment_delimiter=" … ",
-                        )
-                    )
-                rows = list(page_qs)
+                    results.facets = _facet_counts(rows)
+                page_rows = rows[(page - 1) * pagelen : page * pagelen]
+                results.hits = self._hits(cursor, pq, page_rows)
         except DatabaseError as exc:  # statement_timeout, or a query the server refuses
             logger.warning("PostgreSQL search failed: %r", exc)
             results.timed_out = True
-            return results
-        if not facets:
-            results.total = len(rows)
-        for row in rows:
-            headline = getattr(row, "headline", "") or row.body[:220]
-            results.hits.append(
-                Hit(
-                    kind=row.kind,
-                    object_id=row.object_id,
-                    title=row.title,
-                    url=row.url,
-                    snippet=escape(headline)
-                    .replace(MARK_START, "<mark>")
-                    .replace(MARK_END, "</mark>"),
-                    score=round(
-                        float(row.rank or 0.0) + (1000.0 if getattr(row, "exact", 0) else 0.0), 4
-                    ),
-                    status=row.status,
-                    fkind=row.fkind,
-                )
-            )
         return results
 
-    def ids_matching(self, query: q.ParsedQuery, kind: str, limit: int = 1000) -> list[int]:
-        self._require_postgres()
-        qs, _sq = self._ranked(query, {"kind": kind})
-        if qs is None:
+    def _hits(self, cursor, pq: q.ParsedQuery, page_rows) -> list[Hit]:
+        return [hit for _id, hit in self._hits_by_id(cursor, pq, page_rows)]
+
+    def _hits_by_id(self, cursor, pq: q.ParsedQuery, page_rows) -> list[tuple[int, Hit]]:
+        if not page_rows:
             return []
-        return list(qs.values_list("object_id", flat=True)[:limit])
+        tsq = self._tsquery(pq.text) if pq.text is not None else None
+        ids = [r[0] for r in page_rows]
+        scores = {r[0]: r[3] for r in page_rows}
+        if tsq is not None:
+            # Around the first occurrence of a query word (its first letters: a stem may
+            # end sooner), not the whole body: ts_headline parses all it is given.
+            lead = next(iter(_LEXEME_RE.findall(fold(" ".join(pq.name_words())))), "")[:5]
+            headline = (
+                "ts_headline(%s::regconfig, substr(d.body, "
+                "greatest(1, strpos(lower(d.body), %s) - 200), %s), "
+                "to_tsquery(%s::regconfig, %s), %s)"
+            )
+            options = (
+                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
+                'MaxFragments=2, FragmentDelimiter=" … "'
+            )
+            params = [CONFIG, lead or " ", HEADLINE_CHARS, CONFIG, tsq, options]
+        else:
+            headline, params = "substr(d.body, 1, 220)", []
+        cursor.execute(
+            f"SELECT d.id, d.kind, d.object_id, d.title, d.url, d.facets, d.context, {headline} "
+            f"FROM {TABLE} d WHERE d.id = ANY(%s)",
+            [*params, ids],
+        )
+        by_id = {row[0]: row for row in cursor.fetchall()}
+        hits = []
+        for row_id in ids:
+            row = by_id.get(row_id)
+            if row is None:
+                continue
+            _id, kind, object_id, title, url, facets, context, snippet = row
+            hits.append(
+                (
+                    row_id,
+                    Hit(
+                        kind=kind,
+                        object_id=object_id,
+                        title=title,
+                        url=url,
+                        snippet=escape(snippet or "")
+                        .replace(MARK_START, "<mark>")
+                        .replace(MARK_END, "</mark>"),
+                        score=round(float(scores[row_id] or 0.0), 4),
+                        facets=_first_values(facets),
+                        context=context,
+                    ),
+                )
+            )
+        return hits
+
+    def best_sections(self, pq: q.ParsedQuery, keys: list[str]) -> dict[str, Hit]:
+        self._require_postgres()
+        tsq = self._tsquery(pq.text) if pq.text is not None else None
+        if not keys or tsq is None:
+            return {}
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"""SELECT DISTINCT ON (d.parent) d.parent, d.id,
+                           ts_rank(%s::float4[], d.vector, to_tsquery(%s::regconfig, %s), 1)
+                    FROM {TABLE} d
+                    WHERE d.parent = ANY(%s) AND d.vector @@ to_tsquery(%s::regconfig, %s)
+                    ORDER BY d.parent, 3 DESC, d.id""",
+                    [RANK_WEIGHTS, CONFIG, tsq, keys, CONFIG, tsq],
+                )
+                best = cursor.fetchall()
+                hits = dict(self._hits_by_id(cursor, pq, [(r[1], "", "", r[2]) for r in best]))
+        except DatabaseError as exc:
+            logger.warning("PostgreSQL section search failed: %r", exc)
+            return {}
+        return {parent: hits[row_id] for parent, row_id, _rank in best if row_id in hits}
+
+    def ids_matching(self, query: q.ParsedQuery, kind: str, limit: int = 1000) -> list[int]:
+        results = self.search(query, page=1, pagelen=limit, extra={"kind": kind}, facets=False)
+        return [h.object_id for h in results.hits]
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         self._require_postgres()
@@ -299,15 +421,26 @@ class PostgresBackend(SearchBackend):
         qs = SearchDocument.objects.all()
         for w in words:
             w = w[:40]
-            qs = qs.filter(Q(title_norm__startswith=w) | Q(title_norm__contains=f" {w}"))
+            qs = qs.filter(
+                Q(title_norm__startswith=w)
+                | Q(title_norm__contains=f" {w}")
+                | Q(exact__contains=f"|{w}")
+                | Q(exact__contains=f" {w}")
+            )
         wanted = " ".join(words)
         qs = qs.annotate(
             starts=Case(
-                When(title_norm__startswith=wanted, then=0), default=1, output_field=IntegerField()
+                When(title_norm__startswith=wanted, then=0),
+                When(exact__contains=f"|{wanted}", then=0),
+                default=1,
+                output_field=IntegerField(),
             ),
+            is_section=Case(When(parent="", then=0), default=1, output_field=IntegerField()),
             length=Length("title"),
-        ).order_by("starts", "length", "title")
-        return [Suggestion(title=d.title, url=d.url, kind=d.kind) for d in qs[:limit]]
+        ).order_by("starts", "-prior", "is_section", "length", "title")
+        return [
+            Suggestion(title=d.title, url=d.url, kind=d.kind, context=d.context) for d in qs[:limit]
+        ]
 
     def correct(self, words: list[str]) -> dict[str, str]:
         self._require_postgres()
@@ -316,7 +449,7 @@ class PostgresBackend(SearchBackend):
             folded = fold(word)
             if len(folded) < 3 or folded.isdigit() or not _WORD_RE.fullmatch(folded):
                 continue
-            if SearchWord.objects.filter(word=folded).exists():
+            if _is_stop_word(folded) or SearchWord.objects.filter(word=folded).exists():
                 continue
             candidates = {
                 w: (-sim,)
@@ -329,3 +462,40 @@ class PostgresBackend(SearchBackend):
             if best:
                 corrections[word.lower()] = best
         return corrections
+
+
+def _first_values(facets: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for token in (facets or "").strip("|").split("|"):
+        name, _, value = token.partition("=")
+        if value:
+            out.setdefault(name, value)
+    return out
+
+
+def _facet_counts(rows) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for _id, kind, facets, _score in rows:
+        by_kind = counts.setdefault(registry.KIND, {})
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+        for token in (facets or "").strip("|").split("|"):
+            name, _, value = token.partition("=")
+            if value:
+                values = counts.setdefault(name, {})
+                values[value] = values.get(value, 0) + 1
+    shown = [f.name for f in registry.shown_facets()]
+    return {
+        name: dict(sorted(counts.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0])))
+        for name in shown
+    }
+
+
+@lru_cache(maxsize=4096)
+def _is_stop_word(word: str) -> bool:
+    """PostgreSQL's English stop list (the index drops these words)."""
+    if not word or connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ts_lexize('english_stem', %s)", [word])
+        row = cursor.fetchone()
+    return row is not None and row[0] == []

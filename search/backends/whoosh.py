@@ -28,12 +28,14 @@ from pathlib import Path
 
 from django.conf import settings
 from whoosh import index, query
+from whoosh.analysis.filters import STOP_WORDS
 from whoosh.codec.base import Automata
-from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
+from whoosh.collectors import TimeLimit, TimeLimitCollector, UnlimitedCollector
 from whoosh.filedb.filestore import FileStorage
 
 from search import query as q
-from search.backends import whoosh_fixes  # noqa: F401  (patches whoosh on import)
+from search import registry
+from search.backends import whoosh_hooks
 from search.backends.base import (
     PAGE_LEN,
     Hit,
@@ -43,7 +45,10 @@ from search.backends.base import (
     SearchResults,
     Suggestion,
 )
+from search.backends.whoosh_fixes import abandon_writer
 from search.backends.whoosh_schema import (
+    ABOUT_BOOST,
+    NAMES_BOOST,
     SCHEMA_VERSION,
     TAGS_BOOST,
     TITLE_BOOST,
@@ -56,7 +61,14 @@ from search.backends.whoosh_scoring import best, score_all
 from search.documents import Document
 from search.snippets import best_passages
 from search.spelling import best_correction, transpositions
-from search.text import MARK_END, MARK_START, fold, normalize_title
+from search.text import (
+    MARK_END,
+    MARK_START,
+    exact_names,
+    fold,
+    normalize_title,
+    with_compounds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +83,12 @@ REBUILD_LIMITMB = 512
 # Highlighting re-analyses the text it is given: give it a window around the first
 # occurrence of a query stem, not the whole stored body (most of a query's cost at 10k).
 SNIPPET_WINDOW_CHARS = 3000
-FACET_FIELDS = ("kind", "fkind", "status")
-FILTER_TO_FIELD = {
-    "kind": "kind",
-    "tag": "tags",
-    "fkind": "fkind",
-    "status": "status",
-    "engine": "engines",
-}
+# A document's prior (0..1) as a small bonus added to matching documents: it breaks ties
+# between equally good matches (Django before djng) without outranking a better match.
+# Indexed as the token "p" repeated 0-3 times: its weight is the level.
+PRIOR_LEVELS = ((0.66, 3), (0.33, 2), (0.1, 1))
+PRIOR_BOOST = 0.5
+SECTION = "section"
 NOT_BUILT = "The search index has not been built yet."
 
 
@@ -173,6 +183,8 @@ def _words_within(
     leaves, fieldname: str, word: str, maxdist: int, prefix: int, folder: Path | None
 ) -> set[str]:
     """Words of the field within maxdist (Damerau) edits of word, over every segment."""
+    if not whoosh_hooks.fast():  # Whoosh's own (slower) walk of each term table
+        return {w for leaf in leaves for w in leaf.terms_within(fieldname, word, maxdist, prefix)}
     dfa = Automata.levenshtein_dfa(word, maxdist, prefix)  # once, not once per segment
     return {
         found
@@ -207,35 +219,98 @@ def _body_terms(node) -> set[str]:
     return out
 
 
+def _suggestion_order(fields: dict, wanted: str):
+    """Names that start with what was typed, then the more central documents (Django
+    before djng), documents before sections, shorter first."""
+    title = normalize_title(fields["name"])
+    starts = title.startswith(wanted) or any(
+        normalize_title(n).startswith(wanted) for n in fields.get("aliases", "").split("|")
+    )
+    prior = len(fields.get("prior", "").split(",")) if fields.get("prior") else 0
+    return (not starts, -prior, bool(fields.get("parent")), len(title), title)
+
+
 def marked_to_html(text: str) -> str:
     return escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
 
 
-def _fields(doc: Document) -> dict:
+def _prior_level(prior: float) -> int:
+    return next((level for floor, level in PRIOR_LEVELS if prior >= floor), 0)
+
+
+def _section_fields(doc: Document) -> dict:
+    """A section of a long page, for completion only: its heading's n-grams and where it
+    links. Which section a search hit lands on is found in the page's stored text at
+    query time (_section_offsets, WhooshBackend.best_sections): indexing each section's
+    text again would double the index and its rebuild."""
     return {
         "key": doc.key,
         "kind": str(doc.kind),
+        "role": SECTION,
+        "parent": doc.parent,
         "object_id": doc.object_id,
-        "title": doc.title,
-        "title_exact": normalize_title(doc.title),
+        "name": doc.title,
+        "context": doc.context,
         "title_ngram": fold(doc.title),
-        "body": doc.body,
+        "url": doc.url,
+        "digest": doc.digest,
+    }
+
+
+def _section_offsets(doc: Document) -> list:
+    """[(anchor, heading, start)] of the sections in the stored body text."""
+    found, pos = [], 0
+    for section in doc.sections:
+        start = doc.body.find(section.heading, pos)
+        if start < 0:
+            continue
+        found.append((section.anchor, section.heading, start))
+        pos = start + len(section.heading)
+    return found
+
+
+def _fields(doc: Document) -> dict:
+    if doc.parent:
+        return _section_fields(doc)
+    names = " ".join(doc.names)
+    return {
+        "key": doc.key,
+        "kind": str(doc.kind),
+        "role": "doc",
+        "object_id": doc.object_id,
+        "name": doc.title,
+        "context": doc.context,
+        "title": with_compounds(doc.title),
+        "names": with_compounds(names),
+        "about": with_compounds(doc.about),
+        "title_exact": ",".join(exact_names(doc.title, *doc.names)),
+        "title_ngram": fold(f"{doc.title} {names} {' '.join(exact_names(doc.title))}"),
+        "body": with_compounds(doc.body),
+        "text": doc.body,
         "tags": ",".join(doc.tags),
-        "fkind": doc.fkind,
-        "status": doc.status,
-        "engines": ",".join(doc.engines),
+        "facets": ",".join(fold(t) for t in doc.facet_tokens()),
+        "prior": ",".join(["p"] * _prior_level(doc.prior)),
+        "aliases": "|".join(doc.names),
+        "sections": _section_offsets(doc),
         "url": doc.url,
         "updated": doc.updated.isoformat() if doc.updated else "",
         "digest": doc.digest,
     }
 
 
-class _RecordingCollector(TopCollector):
-    """The top hits, and every matching document number (for the total and facets): no
-    block skipping, since every match must be seen anyway."""
+def _with_sections(docs: Iterable[Document]):
+    for doc in docs:
+        yield doc
+        yield from doc.section_documents()
 
-    def __init__(self, limit: int):
-        super().__init__(limit=limit, usequality=False)
+
+class _RecordingCollector(UnlimitedCollector):
+    """Every match scored and recorded (for the total and facets), sorted at the end: every
+    match must be seen anyway, and Whoosh's top-N collector can drop a document whose
+    optional bonus (AndMaybe) it skipped."""
+
+    def __init__(self, limit: int | None = None):
+        super().__init__()
         self.seen: set[int] = set()
 
     def collect(self, sub_docnum):
@@ -321,13 +396,17 @@ class _Matched:
         if not isinstance(matched, set | frozenset):
             matched = set(matched)
         facets = {}
-        for name in FACET_FIELDS:
+        per_facet: dict[str, dict[str, frozenset[int]]] = {"kind": self.values("kind")}
+        for token, docs in self.values("facets").items():
+            name, _, value = token.partition("=")
+            per_facet.setdefault(name, {})[value] = docs
+        for facet in registry.shown_facets():
             counts = {}
-            for value, docs in self.values(name).items():
+            for value, docs in per_facet.get(facet.name, {}).items():
                 n = len(matched & docs)  # C speed; iterates the smaller set
                 if n:
                     counts[value] = n
-            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            facets[facet.name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return facets
 
 
@@ -355,6 +434,10 @@ class WhooshBackend(SearchBackend):
         self.root = Path(root)
         self.schema = build_schema()
         self._local = threading.local()
+        whoosh_hooks.setup()  # once per process: the speed-ups on, or plain Whoosh
+
+    def is_stop_word(self, word: str) -> bool:
+        return fold(word) in STOP_WORDS
 
     # ------------------------------------------------------------ directories
 
@@ -502,44 +585,52 @@ class WhooshBackend(SearchBackend):
         writer = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT)
         reader = None
         try:
-            # One reader of the existing segments for the whole batch: whoosh's
-            # update_document/delete_by_term open (and read the term tables of) every
-            # segment again for each call.
-            reader = writer.reader()
-            largest = max((r for r, _ in reader.leaf_readers()), key=lambda r: r.doc_count_all())
+            try:
+                # One reader of the existing segments for the whole batch: whoosh's
+                # update_document/delete_by_term open (and read the term tables of) every
+                # segment again for each call.
+                reader = writer.reader()
+                largest = max(
+                    (r for r, _ in reader.leaf_readers()), key=lambda r: r.doc_count_all()
+                )
+                vocabularies: dict[str, list[str]] = {}
 
-            vocabularies: dict[str, list[str]] = {}
+                def known(fieldname: str, word: str) -> bool:
+                    # Only the largest segment is asked (nearly every word of an edited
+                    # page is there); a word posted twice costs a few bytes, a word missed
+                    # would be lost to "did you mean".
+                    words = vocabularies.get(fieldname)
+                    if words is None:
+                        words = vocabularies[fieldname] = _vocabulary(largest, fieldname, folder)
+                    return _contains(words, word)
 
-            def known(fieldname: str, word: str) -> bool:
-                # Only the largest segment is asked (nearly every word of an edited page is
-                # there); a word posted twice costs a few bytes, a word missed would be
-                # lost to "did you mean".
-                words = vocabularies.get(fieldname)
-                if words is None:
-                    words = vocabularies[fieldname] = _vocabulary(largest, fieldname, folder)
-                return _contains(words, word)
+                def delete(key: str) -> None:
+                    # The document and its sections.
+                    for fieldname in ("key", "parent"):
+                        if (fieldname, key) in reader:
+                            for docnum in reader.postings(fieldname, key).all_ids():
+                                writer.delete_document(docnum)
 
-            def delete(key: str) -> None:
-                if ("key", key) in reader:
-                    for docnum in reader.postings("key", key).all_ids():
-                        writer.delete_document(docnum)
-
-            with spelling_session(known=known):
-                for key in remove:
-                    delete(key)
-                for doc in docs:
-                    delete(doc.key)
-                    writer.add_document(**_fields(doc))
+                with spelling_session(known=known):
+                    for key in remove:
+                        delete(key)
+                    for doc in docs:
+                        delete(doc.key)
+                    for doc in _with_sections(docs):
+                        writer.add_document(**_fields(doc))
+            finally:
+                if reader is not None:
+                    reader.close()
+            # A save's few documents are committed as a new segment without merging
+            # (merging rewrites segments and made one save in twenty wait ~1 s); the small
+            # segments are merged once there are enough of them to slow searches down.
+            writer.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
         except BaseException:
-            writer.cancel()
+            # Whatever failed — an add, or the commit itself (a full disk): the writer's
+            # lock is released and its half-written files removed, so the next drain or
+            # `search_index --update` writes again at once; the outbox keeps the rows.
+            abandon_writer(writer)
             raise
-        finally:
-            if reader is not None:
-                reader.close()
-        # A save's few documents are committed as a new segment without merging (merging
-        # rewrites segments and made one save in twenty wait ~1 s); the small segments are
-        # merged once there are enough of them to slow searches down.
-        writer.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
 
     def mark_complete(self) -> None:
         path = self._current_path()
@@ -562,9 +653,12 @@ class WhooshBackend(SearchBackend):
                 if procs > 1:
                     options.update(procs=procs, multisegment=True, batchsize=100)
                 writer = ix.writer(**options)
+                rows = 0
                 try:
                     for doc in docs:
-                        writer.add_document(**_fields(doc))
+                        for row in _with_sections([doc]):
+                            writer.add_document(**_fields(row))
+                            rows += 1
                         count += 1
                         if progress and count % 50 == 0:
                             progress(count)
@@ -575,8 +669,8 @@ class WhooshBackend(SearchBackend):
             # whoosh's MpWriter drops a sub-process's segment silently if it fails:
             # never swap in an index that lost documents.
             indexed = ix.doc_count()
-            if indexed != count:
-                raise RuntimeError(f"The new index holds {indexed} of {count} documents.")
+            if indexed != rows:
+                raise RuntimeError(f"The new index holds {indexed} of {rows} documents.")
             _write_word_lists(ix, path)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
@@ -598,7 +692,11 @@ class WhooshBackend(SearchBackend):
         ix = self._open(self._current_path())
         try:
             with ix.reader() as reader:
-                return {f["key"]: f.get("digest", "") for f in reader.all_stored_fields()}
+                return {
+                    f["key"]: f.get("digest", "")
+                    for f in reader.all_stored_fields()
+                    if not f.get("parent")
+                }
         except IndexUnavailable:
             raise
         except Exception as exc:
@@ -620,9 +718,17 @@ class WhooshBackend(SearchBackend):
         return query.Phrase(fieldname, tokens, boost=boost)
 
     def _fields_for(self, fieldname: str | None, phrase: bool):
-        boosts = {"title": TITLE_BOOST, "tags": TAGS_BOOST, "body": 1.0}
-        if fieldname in boosts:
-            return {fieldname: boosts[fieldname]}
+        if fieldname == "title":
+            return {"title": TITLE_BOOST, "names": NAMES_BOOST}
+        if fieldname == "body":
+            return {"body": 1.0}
+        boosts = {
+            "title": TITLE_BOOST,
+            "names": NAMES_BOOST,
+            "about": ABOUT_BOOST,
+            "tags": TAGS_BOOST,
+            "body": 1.0,
+        }
         if phrase:
             boosts.pop("tags")
         return boosts
@@ -630,6 +736,8 @@ class WhooshBackend(SearchBackend):
     def _convert(self, node):
         if isinstance(node, q.Term | q.Phrase):
             words = [node.word] if isinstance(node, q.Term) else list(node.words)
+            if not any(self._analyze("body", w) for w in words):
+                return None  # stop words only ("on", "for"): not a tag search either
             fields = self._fields_for(node.field, isinstance(node, q.Phrase))
             subs = [self._word_query(f, words, b) for f, b in fields.items()]
             subs = [s for s in subs if s is not None]
@@ -650,10 +758,23 @@ class WhooshBackend(SearchBackend):
         positive, negative = [], []
         filters = list(pq.filters) + [q.Filter(k, v) for k, v in (extra or {}).items() if v]
         for f in filters:
-            fieldname = FILTER_TO_FIELD[f.field]
-            value = fold(f.value) if fieldname in ("tags", "engines") else f.value
-            (negative if f.negated else positive).append(query.Term(fieldname, value))
+            if f.field == registry.KIND:
+                term = query.Term("kind", f.value)
+            elif f.field == registry.TAG:
+                term = query.Term("tags", fold(f.value))
+            else:
+                term = query.Term("facets", f"{f.field}={fold(f.value)}")
+            (negative if f.negated else positive).append(term)
         return positive, negative
+
+    def _with_bonus(self, main, pq: q.ParsedQuery):
+        """Added where they match: the exact name, and the document's prior."""
+        words = pq.name_words()
+        name = normalize_title(" ".join(words)) if words else ""
+        if name:
+            exact = query.Term("title_exact", name, boost=EXACT_TITLE_BOOST)
+            main = query.AndMaybe(main, exact)
+        return query.AndMaybe(main, query.Term("prior", "p", boost=PRIOR_BOOST))
 
     def _final_query(self, pq: q.ParsedQuery, extra: dict | None):
         """The Whoosh query for a parsed query and the request's filters (None: nothing
@@ -663,14 +784,42 @@ class WhooshBackend(SearchBackend):
         if text is None and not positive:
             return None
         main = text if text is not None else query.Every()
-        words = [t.word for t in pq.words() if t.field in (None, "title")]
-        if words and text is not None:
-            exact = query.Term(
-                "title_exact", normalize_title(" ".join(words)), boost=EXACT_TITLE_BOOST
-            )
-            main = query.AndMaybe(main, exact)
+        if text is None:
+            # Text queries never reach sections (their fields differ); filters alone would.
+            negative.append(query.Term("role", SECTION))
         parts = [main, *positive, *(query.Not(n) for n in negative)]
-        return parts[0] if len(parts) == 1 else query.And(parts)
+        final = parts[0] if len(parts) == 1 else query.And(parts)
+        # The bonuses outermost: Whoosh's AndMaybe loses its optional part on documents
+        # an enclosing And reaches by skipping.
+        return self._with_bonus(final, pq) if text is not None else final
+
+    def _scored(self, searcher, final, stop: int):
+        """(matched docnums, [(stored fields, score)] of the best `stop`, timed out?)."""
+        # Common shapes (words, OR, AND, NOT, filters) are scored a posting block at a
+        # time (whoosh_scoring): every matching document gets its score, so the total and
+        # the facet counts come from the same pass, and the top hits are a heap away.
+        # Others (phrases), or any shape when the start-up check turned the speed-ups
+        # off, go through Whoosh's collector, recording every match.
+        scores = None
+        if whoosh_hooks.fast():
+            try:
+                scores = score_all(searcher, final, excluded=self._matched(searcher).docs)
+            except (AttributeError, TypeError, KeyError, IndexError) as exc:
+                whoosh_hooks.disable(f"the block scorer failed: {exc!r}")
+        self._local.fast_path = scores is not None
+        if scores is not None:
+            top = best(scores, stop)
+            return scores.keys(), [(searcher.stored_fields(d), s) for s, d in top], False
+        collector = _RecordingCollector(limit=stop)
+        limited = TimeLimitCollector(
+            collector, timelimit=settings.SEARCH_TIME_LIMIT, use_alarm=False
+        )
+        timed_out = False
+        try:
+            searcher.search_with_collector(final, limited)
+        except TimeLimit:
+            timed_out = True  # counts are of what was found in time
+        return collector.seen, [(hit.fields(), hit.score) for hit in limited.results()], timed_out
 
     @_guarded
     def search(
@@ -687,38 +836,51 @@ class WhooshBackend(SearchBackend):
         final = self._final_query(pq, extra)
         if final is None:
             return results
-        # Common shapes (words, OR, AND, NOT, filters) are scored a posting block at a
-        # time (whoosh_scoring): every matching document gets its score, so the total and
-        # the facet counts come from the same pass, and the top hits are a heap away.
-        # Others (phrases) go through Whoosh's collector, recording every match.
-        matched_sets = self._matched(searcher)
         stems = sorted(_body_terms(final), key=len)
         start, stop = (page - 1) * pagelen, page * pagelen
-        scores = score_all(searcher, final, excluded=matched_sets.docs)
-        if scores is not None:
-            matched = scores.keys()
-            top = [(docnum, score) for score, docnum in best(scores, stop)[start:stop]]
-            hits = [(searcher.stored_fields(docnum), score) for docnum, score in top]
-        else:
-            collector = _RecordingCollector(limit=stop)
-            limited = TimeLimitCollector(
-                collector, timelimit=settings.SEARCH_TIME_LIMIT, use_alarm=False
-            )
-            try:
-                searcher.search_with_collector(final, limited)
-            except TimeLimit:
-                results.timed_out = True  # counts below are of what was found in time
-            matched = collector.seen
-            hits = [(hit.fields(), hit.score) for hit in limited.results()[start:stop]]
+        matched, hits, results.timed_out = self._scored(searcher, final, stop)
         results.total = len(matched)
         if facets:
-            results.facets = matched_sets.facet_counts(matched)
-        results.hits = [self._hit(fields, score, stems) for fields, score in hits]
+            results.facets = self._matched(searcher).facet_counts(matched)
+        results.hits = [self._hit(fields, score, stems) for fields, score in hits[start:stop]]
         return results
 
+    @_guarded
+    def best_sections(self, pq: q.ParsedQuery, keys: list[str]) -> dict[str, Hit]:
+        """The section of each long page that holds most of the query's words (then most
+        often), found in the page's stored text."""
+        if not keys or pq.text is None:
+            return {}
+        searcher = self._searcher()
+        final = self._final_query(pq, None)
+        stems = set(_body_terms(final)) if final is not None else set()
+        found: dict[str, Hit] = {}
+        for key in keys:
+            fields = searcher.document(key=key)
+            spans = (fields or {}).get("sections") or []
+            if not spans or not stems:
+                continue
+            text = fields.get("text", "")
+            best, best_score = None, (0, 0)
+            for i, (anchor, heading, start) in enumerate(spans):
+                end = spans[i + 1][2] if i + 1 < len(spans) else len(text)
+                words = [normalize_word(m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+                hits = [w for w in words if w in stems]
+                score = (len(set(hits)), len(hits))
+                if score > best_score:
+                    best, best_score = (anchor, heading, start, end), score
+            if best is None:
+                continue
+            anchor, heading, start, end = best
+            section = {**fields, "text": text[start:end], "name": heading}
+            section["url"] = f"{fields['url'].split('#', 1)[0]}#{anchor}"
+            found[key] = self._hit(section, None, sorted(stems, key=len))
+        return found
+
     def _hit(self, fields: dict, score: float | None, stems: list[str] | None = None) -> Hit:
+        body = fields.get("text", "")
         try:
-            window = _snippet_window(fields.get("body", ""), stems or [])
+            window = _snippet_window(body, stems or [])
             marked = best_passages(
                 window,
                 stems or [],
@@ -733,17 +895,21 @@ class WhooshBackend(SearchBackend):
         if marked:
             snippet = marked_to_html(marked)
         else:
-            body = fields.get("body", "")
             snippet = escape(body[:SNIPPET_CHARS]) + ("…" if len(body) > SNIPPET_CHARS else "")
+        facets: dict[str, str] = {}
+        for token in (fields.get("facets") or "").split(","):
+            name, _, value = token.partition("=")
+            if value:
+                facets.setdefault(name, value)
         return Hit(
             kind=fields["kind"],
             object_id=int(fields["object_id"]),
-            title=fields["title"],
+            title=fields["name"],
             url=fields["url"],
             snippet=snippet,
             score=round(float(score or 0.0), 4),
-            status=fields.get("status", ""),
-            fkind=fields.get("fkind", ""),
+            facets=facets,
+            context=fields.get("context", ""),
         )
 
     @_guarded
@@ -755,17 +921,13 @@ class WhooshBackend(SearchBackend):
         if not terms:
             return []
         searcher = self._searcher()
-        found = searcher.search(query.And(terms), limit=max(limit * 3, 30))
+        found = searcher.search(query.And(terms), limit=max(limit * 5, 50))
         wanted = " ".join(words)
-        hits = sorted(
-            (h.fields() for h in found),
-            key=lambda f: (
-                not normalize_title(f["title"]).startswith(wanted),
-                len(f["title"]),
-                f["title"],
-            ),
-        )
-        return [Suggestion(title=f["title"], url=f["url"], kind=f["kind"]) for f in hits[:limit]]
+        rows = [h.fields() for h in found]
+        return [
+            Suggestion(title=f["name"], url=f["url"], kind=f["kind"], context=f.get("context", ""))
+            for f in sorted(rows, key=lambda f: _suggestion_order(f, wanted))[:limit]
+        ]
 
     @_guarded
     def correct(self, words: list[str]) -> dict[str, str]:
@@ -776,6 +938,8 @@ class WhooshBackend(SearchBackend):
             folded = fold(word)
             if len(folded) < 3 or folded.isdigit() or folded in corrections:
                 continue
+            if self.is_stop_word(folded):
+                continue  # never "did you mean then" for "the"
             known = any(
                 reader.doc_frequency(f, t)
                 for f in ("title", "body")

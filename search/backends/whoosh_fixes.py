@@ -11,13 +11,26 @@ The length columns (one byte per document and scorable field) are read the same 
 every posting a merge copies and for every document a query scores: without mmap (which
 we turn off, see WhooshBackend._open) each lookup is a seek and a read. They are loaded
 into memory once per segment reader instead: 1 byte a document.
+
+Nothing is patched on import: search.backends.whoosh_hooks checks once per process that
+whoosh's internals are what these fixes and whoosh_scoring expect, then calls apply() —
+or leaves Whoosh as it is, with one warning.
+
+abandon_writer() releases a failed writer (whoosh's own commit() keeps its lock when it
+fails half-way, e.g. on a full disk).
 """
 
 from __future__ import annotations
 
+import logging
+
 from whoosh.codec import whoosh3
+from whoosh.index import TOC, clean_files
+
+logger = logging.getLogger(__name__)
 
 _MISSING = object()
+_ORIGINAL = whoosh3.W3PerDocReader._cached_reader
 
 
 class _LoadedLengths:
@@ -68,4 +81,36 @@ def apply() -> None:
     cls._cached_reader = _cached_reader
 
 
-apply()
+def undo() -> None:
+    whoosh3.W3PerDocReader._cached_reader = _ORIGINAL
+
+
+def abandon_writer(writer) -> None:
+    """Close a writer that failed anywhere (adding, merging, writing the TOC): its lock
+    released, its temporary files and the new segment's half-written files removed. Each
+    step on its own: one that fails (a closed file, a full disk) does not stop the next."""
+    if getattr(writer, "is_closed", True):
+        return
+    try:
+        writer.cancel()  # closes the segment, removes the temp storage, releases the lock
+    except Exception as exc:
+        logger.debug("Cancelling the failed index writer failed: %r", exc)
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        try:
+            lock.release()
+        except OSError as exc:
+            logger.warning("Could not release the index write lock: %r", exc)
+    temp = getattr(writer, "_tempstorage", None)
+    if temp is not None:
+        try:
+            temp.destroy()
+        except OSError as exc:
+            logger.debug("Removing the writer's temporary files failed: %r", exc)
+    writer.is_closed = True
+    storage, indexname = writer.storage, writer.indexname
+    try:
+        toc = TOC.read(storage, indexname)
+        clean_files(storage, indexname, toc.generation, toc.segments)
+    except Exception as exc:
+        logger.warning("Could not remove the failed commit's files: %r", exc)

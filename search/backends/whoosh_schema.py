@@ -20,8 +20,11 @@ from whoosh.fields import ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "5"
+# Query-time weights of the text fields (search.documents says what each holds).
 TITLE_BOOST = 3.0
+NAMES_BOOST = 3.0
+ABOUT_BOOST = 2.0
 TAGS_BOOST = 2.0
 
 
@@ -137,21 +140,29 @@ class FastText(TEXT):
 
 
 def build_schema() -> Schema:
+    """Indexed text fields hold the text with its compounds spelled out (search.text);
+    what is shown (the title, the plain body for snippets) is stored apart."""
     analyzer = text_analyzer()
     return Schema(
         key=ID(stored=True, unique=True),
         kind=ID(stored=True, sortable=True),
+        role=ID,  # "doc", or "section" for a part of a long page
+        parent=ID(stored=True),  # a section's document key
         object_id=STORED,
-        title=FastText(
-            "title", analyzer=analyzer, stored=True, spelling=True, field_boost=TITLE_BOOST
-        ),
-        title_exact=ID,
+        name=STORED,  # the title as written
+        context=STORED,  # a section's page title
+        title=FastText("title", analyzer=analyzer, spelling=True, field_boost=TITLE_BOOST),
+        names=FastText("names", analyzer=analyzer, field_boost=NAMES_BOOST),
+        about=FastText("about", analyzer=analyzer),
+        title_exact=KEYWORD(commas=True),
         title_ngram=NGRAMWORDS(minsize=2, maxsize=15, at="start"),
-        body=FastText("body", analyzer=analyzer, stored=True, spelling=True),
+        body=FastText("body", analyzer=analyzer, spelling=True),
+        text=STORED,  # the plain body, for snippets
         tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
-        fkind=ID(stored=True, sortable=True),
-        status=ID(stored=True, sortable=True),
-        engines=KEYWORD(commas=True, lowercase=True, stored=True),
+        facets=KEYWORD(commas=True, stored=True),  # "fkind=micro,status=active"
+        prior=KEYWORD(commas=True, stored=True),
+        aliases=STORED,  # the other names, "|"-joined, for suggestions
+        sections=STORED,  # [(anchor, heading, offset in text)] of a long page
         url=STORED,
         updated=STORED,
         digest=STORED,

@@ -81,3 +81,39 @@ def test_did_you_mean(page):
     expect(page.get_by_role("link", name="CherryPy", exact=True).first).to_be_visible()
     expect(page.locator(".search-hit mark").first).to_be_visible()
     expect(page.locator(".did-you-mean")).to_have_count(0)
+
+
+def test_slash_focuses_the_search_box(page):
+    page.goto("/wiki/")
+    box = page.locator("#site-search-q")
+    expect(box).not_to_be_focused()
+    page.keyboard.press("/")
+    expect(box).to_be_focused()
+    expect(box).to_have_value("")  # the slash itself is not typed
+    box.press_sequentially("dj", delay=40)
+    options = page.get_by_role("listbox", name="Suggestions").get_by_role("option")
+    expect(options.first).to_contain_text("Django")  # the framework before djng
+
+
+def test_landing_page_highlights_the_query_words(page, shoot):
+    page.goto("/search/?q=keith+dart")
+    first = page.locator(".search-hit h2 a").first
+    expect(first).to_have_attribute("href", re.compile(r"highlight=keith"))
+    first.click()
+    expect(page).to_have_url(re.compile(r"highlight=keith"))
+    marks = page.locator("#main mark.search-highlight")
+    expect(marks.first).to_be_visible()
+    texts = [m.lower() for m in marks.all_text_contents()]
+    assert texts and all(t.startswith(("keith", "dart")) for t in texts), texts
+    shoot(page, "search-landing-highlight")
+
+
+def test_a_section_hit_opens_at_its_heading(page):
+    page.goto("/search/?q=luke+arno")
+    section = page.locator(".search-hit .hit-section a").first
+    expect(section).to_be_visible()
+    href = section.get_attribute("href")
+    assert "#" in href and "highlight=" in href, href
+    section.click()
+    anchor = href.split("#", 1)[1]
+    expect(page.locator(f"[id='{anchor}']")).to_be_in_viewport()

@@ -10,6 +10,7 @@ from catalog import services
 from catalog.models import Support
 from search import indexer
 from search.backends import get_backend
+from search.expand import forget_synonyms
 
 _n = itertools.count(1)
 
@@ -19,6 +20,14 @@ _n = itertools.count(1)
 BACKENDS = ["whoosh"] + (
     ["postgres"] if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else []
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_synonyms():
+    """Each test reads the synonym table of its own database, not one cached by another."""
+    forget_synonyms()
+    yield
+    forget_synonyms()
 
 
 @pytest.fixture(params=BACKENDS)

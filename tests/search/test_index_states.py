@@ -27,7 +27,7 @@ def test_missing_index_is_reported_not_a_500(client, whoosh_backend, make_page):
     assert "not been built" in api_response.json()["error"]
     assert client.get(reverse("search:api-suggest"), {"q": "fl"}).json()["suggestions"] == []
     assert client.get(reverse("wiki:page-list")).status_code == 200
-    assert api.framework_ids_matching("flask") is None
+    assert api.ids_matching("flask", "framework") is None
 
 
 @pytest.mark.parametrize("damage", ["garbage", "deleted", "pointer"])

@@ -46,7 +46,7 @@ def test_results_page(client, corpus):
     page = client.get(reverse("search:results"), {"q": "flask"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert '<a href="/catalog/flask/">Flask</a>' in html
+    assert '<a href="/catalog/flask/?highlight=flask">Flask</a>' in html
     assert "<mark>" in html
     assert "Kind" in html and "Framework kind" in html
 
@@ -90,7 +90,8 @@ def test_api_search_shape(client, corpus):
 
 def test_api_suggest(client, corpus):
     data = client.get(reverse("search:api-suggest"), {"q": "Py"}).json()
-    assert [s["title"] for s in data["suggestions"]] == ["Pyramid"]
+    # CherryPy too: its name's parts ("Cherry Py") are completed as well.
+    assert [s["title"] for s in data["suggestions"]] == ["Pyramid", "CherryPy"]
     assert client.get(reverse("search:api-suggest"), {"q": ""}).json()["suggestions"] == []
 
 

@@ -5,6 +5,7 @@ bound must not depend on recognising the shape."""
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +160,38 @@ def test_creating_a_title_many_pages_want_renders_one_page(db, monkeypatch):
     assert renders == ["Here."]
     assert Page.objects.filter(needs_render=True).count() == 120
     assert Task.objects.filter(topic="wiki.render").count() == 120
+
+
+def test_a_worker_outlives_no_parent(tmp_path):
+    """A process killed outright (SIGKILL: no clean-up) leaves no render worker behind."""
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys, time, django\n"
+        "django.setup()\n"
+        "from wiki import sandbox\n"
+        "box = sandbox.Sandbox()\n"
+        "worker = box.call(os.getpid, timeout=10)\n"
+        "print(worker, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env)
+    worker = int(proc.stdout.readline())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            stat = Path(f"/proc/{worker}/stat").read_text()
+            state = stat.rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state == "Z":  # exited, waiting for init to reap it
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("the render worker outlived its parent")
