@@ -55,6 +55,7 @@ def other_names(entry: Entry) -> list[str]:
     if leading:
         names.append(leading.group(1))
     names.append(entry.slug.replace("-", " "))
+    names.extend(alias.name for alias in entry.aliases.all())  # catalog/aliases.py
     own = entry.name.casefold()
     return sorted({n for n in names if n and n.casefold() != own})
 
@@ -138,6 +139,7 @@ def _entry_url(entry: Entry) -> str:
 
 def _entries():
     return Entry.objects.prefetch_related(
+        "aliases",
         "python_versions",
         Prefetch(
             "support_row",

@@ -69,6 +69,8 @@ def page_document(page: Page) -> Document:
         updated=page.updated,
         tags=tags,
         about=clean(" ".join([*(t.name for t in page.tags.all()), headings])),
+        # Its other names (old titles, other spellings: wiki/aliases.py) find it too.
+        names=sorted(alias.name for alias in page.aliases.all()),
         sections=sections,
     )
 
@@ -76,7 +78,7 @@ def page_document(page: Page) -> Document:
 def load_pages(ids: Sequence[int]) -> dict[int, Document | None]:
     found: dict[int, Document | None] = dict.fromkeys(ids)
     pages = Page.objects.filter(pk__in=ids).select_related("current_revision")
-    for page in pages.prefetch_related("tags"):
+    for page in pages.prefetch_related("tags", "aliases"):
         found[page.pk] = page_document(page)
     return found
 

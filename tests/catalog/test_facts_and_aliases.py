@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from catalog import aliases, services
 from catalog.models import EntryAlias, Level, Support
 from core import outbox
+from search import api
 from tests.payloads import XSS_PAYLOADS, assert_inert
 from wiki.models import Page, PageLink
 
@@ -157,3 +158,10 @@ def test_a_cell_whose_evidence_page_is_in_the_bin_can_still_be_edited(
     assert response.status_code == 302, response.content.decode()[:3000]
     cell.refresh_from_db()
     assert (cell.level, cell.evidence_page_id) == ("YES", evidence.pk)
+
+
+def test_search_finds_an_entry_by_its_other_name(db):
+    litestar = services.framework_create(name="Litestar", slug="litestar", kind="async")
+    aliases.set_entry_aliases(entry=litestar, names="Starlite")
+    outbox.drain()
+    assert [hit.title for hit in api.run_search("starlite").results.hits][:1] == ["Litestar"]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from core import outbox
+from search import api
 from tests.payloads import XSS_PAYLOADS
 from wiki import aliases, services
 from wiki.links import lookup_pages
@@ -194,3 +195,13 @@ def test_the_admin_edits_other_names_and_refuses_clashes(staff_client, make_page
     )
     assert response.status_code == 302
     assert sorted(page.aliases.values_list("name", flat=True)) == ["Emmett", "weppy"]
+
+
+def test_search_finds_a_page_by_any_of_its_names(make_page):
+    page = make_page("Litestar", "An ASGI framework with plugins.")
+    services.page_update(page=page, body=page.body, title="Litestar Framework")
+    aliases.set_page_aliases(page=Page.objects.get(pk=page.pk), names="Litestar\nStarlite")
+    outbox.drain()
+    for query in ("starlite", "litestar framework"):
+        titles = [hit.title for hit in api.run_search(query).results.hits]
+        assert titles[:1] == ["Litestar Framework"], (query, titles)
