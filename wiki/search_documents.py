@@ -19,8 +19,10 @@ from wiki.models import Page
 from wiki.render import render
 
 KIND = "page"
-# A page is cut into sections when its text is at least this long and it has two headings.
-SECTION_MIN_CHARS = 1500
+# A page is cut into sections when its text is at least this long (a few screens: a hit on a
+# short page needs no anchor, and each section is one more document to index) and it has
+# two headings.
+SECTION_MIN_CHARS = 6000
 _HEADING_RE = re.compile(r'<h([1-6]) id="([^"]{1,120})"[^>]*>(.*?)</h\1>', re.S | re.I)
 
 

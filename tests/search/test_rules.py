@@ -172,9 +172,9 @@ def test_suggestions_rank_the_central_entry_first(catalog, make_support, make_co
 LONG_PAGE = (
     "# Deployment\n\nHow to run a site.\n\n"
     + "## Servers\n\n"
-    + "A server answers requests. " * 40
+    + "A server answers requests. " * 160
     + "\n\n## Caching\n\n"
-    + "Memcached keeps rendered fragments. " * 30
+    + "Memcached keeps rendered fragments. " * 60
     + "\n\n## Logging\n\nWrite logs to files. " * 1
 )
 
