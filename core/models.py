@@ -78,3 +78,27 @@ class Stamp(models.Model):
 
     def get_absolute_url(self) -> str:
         return "/"
+
+
+class CachedPage(models.Model):
+    """An anonymous response stored for every process and machine (core/pagecache.py):
+    its gzip bytes, its ETag and headers, the versions of what it shows and the GET
+    parameters its view reads, and the layout stamp it was rendered under. Served only
+    while those versions and that layout still hold; a new rendering overwrites it."""
+
+    key = models.CharField(max_length=64, primary_key=True)  # sha256 of host, path, query
+    layout = models.CharField(max_length=32)
+    deps = models.JSONField()
+    etag = models.CharField(max_length=80)
+    headers = models.JSONField()
+    content = models.BinaryField()
+    stored = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def get_absolute_url(self) -> str:
+        return "/"

@@ -1,37 +1,50 @@
-"""Whole-response caching of anonymous pages, per process, keyed by what they show.
+"""Whole-response caching of anonymous pages, keyed by what they show.
 
 A view that wants its response cached says what it shows::
 
-    pagecache.depends_on(request, entry, *related, collections=["catalog"], params=["sort"])
+    pagecache.depends_on(request, entry, collections=["catalog"], params=["sort"])
 
 — the objects on the page (their ``version`` as the view read them), the collections it
 lists (their stamps, core.models.Stamp) and the GET parameters it reads. The middleware
-stores the response with those versions; a later request is answered from it after one
-query per model (and one for stamps) confirms that nothing it shows has changed since.
-A change bumps only the versions of what it touched (core/changes.py): saving one
-framework re-renders that framework's page and the pages that show it, nothing else.
+stores the response, gzip-compressed, with those versions; a later request is answered
+from it after one query per model (and one for stamps) confirms that nothing it shows
+has changed since. A change bumps only the versions of what it touched
+(core/changes.py): saving one framework re-renders that framework's page and the pages
+that show it, nothing else.
 
-The key is the scheme, the host, the path and only the parameters the view reads, so made-up query
-strings share one entry; the store is bounded in bytes. Nothing is cached for a
-logged-in reader, one with a session or pending messages, or a response that is not a
-plain 200; views that declare nothing are never cached.
+Stored twice: in this process's memory (bounded in bytes) and in the database
+(core.models.CachedPage), so that a page is rendered once for every worker and machine —
+a new or recycled worker reads it from the table instead of rendering it again. A copy
+made from data that changed while it rendered carries the versions it read, which the
+change has outdated: it is never served.
+
+The key is the scheme, the host, the path and only the parameters the view reads, so
+made-up query strings share one entry. Nothing is cached for a logged-in reader, one with
+a session or pending messages, or a response that is not a plain 200; views that declare
+nothing are never cached.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.db import DatabaseError, models
+from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import get_conditional_response
 
+from core import layout
 from core.changes import ref, stamps
+from core.compression import compress, respond_stored
+from core.models import CachedPage
+from core.storage import short_lock_wait
+
+logger = logging.getLogger(__name__)
 
 KEEP_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition")
 
@@ -48,6 +61,26 @@ class Deps:
             repr(sorted(self.collections.items())),
         ]
         return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()[:24]
+
+    def as_json(self) -> dict:
+        return {
+            "objects": {
+                label: {str(pk): v for pk, v in vs.items()} for label, vs in self.objects.items()
+            },
+            "collections": self.collections,
+            "params": sorted(self.params),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Deps:
+        return cls(
+            objects={
+                label: {int(pk): v for pk, v in vs.items()}
+                for label, vs in data.get("objects", {}).items()
+            },
+            collections=dict(data.get("collections", {})),
+            params=set(data.get("params", [])),
+        )
 
 
 def depends_on(
@@ -81,14 +114,14 @@ def is_current(deps: Deps) -> bool:
     return True
 
 
-# ---------------------------------------------------------------- the store
+# ---------------------------------------------------------------- the stores
 
 
 @dataclass
 class Entry:
     deps: Deps
     etag: str
-    content: bytes
+    content: bytes  # gzip
     headers: dict[str, str]
 
     @property
@@ -102,17 +135,17 @@ class ByteBoundedLRU:
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._items: OrderedDict[tuple, Entry] = OrderedDict()
+        self._items: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Entry | None:
+    def get(self, key: str) -> Entry | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def set(self, key: tuple, item: Entry) -> None:
+    def set(self, key: str, item: Entry) -> None:
         if item.size > self.max_bytes // 4:
             return
         with self._lock:
@@ -125,7 +158,7 @@ class ByteBoundedLRU:
                 _, dropped = self._items.popitem(last=False)
                 self.bytes -= dropped.size
 
-    def discard(self, key: tuple) -> None:
+    def discard(self, key: str) -> None:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
@@ -141,13 +174,51 @@ class ByteBoundedLRU:
 
 
 store = ByteBoundedLRU(getattr(settings, "PAGE_CACHE_BYTES", 32 * 1024 * 1024))
-# The GET parameters each view reads, learned from its first response.
-_params: dict[str, frozenset[str]] = {}
+# Learned from each view's first plain 200 in this process, for its bare URL and for URLs
+# with a query apart: the GET parameters it reads, or None when it declares nothing (a
+# wiki page's bare URL is served from its snapshot, wiki/snapshots.py): not looked up.
+_params: dict[tuple[str, bool], frozenset[str] | None] = {}
 
 
 def clear() -> None:
     store.clear()
     _params.clear()
+
+
+def _load(key: str) -> Entry | None:
+    """The shared copy, if there is one for today's layout (one query)."""
+    row = (
+        CachedPage.objects.filter(key=key, layout=layout.stamp())
+        .values_list("deps", "etag", "headers", "content")
+        .first()
+    )
+    if row is None:
+        return None
+    deps, etag, headers, content = row
+    return Entry(Deps.from_json(deps), etag, bytes(content), headers)
+
+
+def _save(key: str, entry: Entry) -> None:
+    """Share the copy with every process: best effort, never waiting long for a lock."""
+    try:
+        with short_lock_wait():
+            CachedPage.objects.bulk_create(
+                [
+                    CachedPage(
+                        key=key,
+                        layout=layout.stamp(),
+                        deps=entry.deps.as_json(),
+                        etag=entry.etag,
+                        headers=entry.headers,
+                        content=entry.content,
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=["layout", "deps", "etag", "headers", "content", "stored"],
+            )
+    except DatabaseError:
+        logger.info("cached page not shared", exc_info=True)
 
 
 # ---------------------------------------------------------------- the middleware
@@ -161,9 +232,10 @@ def _anonymous(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def _key(request: HttpRequest, view: str, params: frozenset[str]) -> tuple:
-    query = tuple(sorted((k, tuple(request.GET.getlist(k))) for k in params if k in request.GET))
-    return (request.scheme, request.get_host(), request.path, view, query)
+def _key(request: HttpRequest, view: str, params: frozenset[str]) -> str:
+    query = sorted((k, request.GET.getlist(k)) for k in params if k in request.GET)
+    parts = (request.scheme, request.get_host(), request.path, view, query)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 class AnonymousPageCacheMiddleware:
@@ -181,42 +253,38 @@ class AnonymousPageCacheMiddleware:
             view = resolve(request.path_info).view_name
         except Resolver404:
             return self.get_response(request)
-        params = _params.get(view)
-        if params is not None:
+        kind = (view, bool(request.GET))
+        params = _params.get(kind, frozenset() if not request.GET else ...)
+        # (a bare URL has the same key whatever the view reads; … = not known yet)
+        if params is not None and params is not ...:
             key = _key(request, view, params)
-            cached = store.get(key)
+            cached = store.get(key) or _load(key)
             if cached is not None:
                 if is_current(cached.deps):
-                    return _respond(request, cached)
+                    store.set(key, cached)
+                    _params.setdefault(kind, frozenset(cached.deps.params))
+                    return respond_stored(request, cached.etag, cached.content, cached.headers)
                 store.discard(key)
         response = self.get_response(request)
         deps: Deps | None = request.__dict__.get("_pagecache_deps")
+        plain = response.status_code == 200 and not response.streaming and not response.cookies
+        if deps is None and plain:
+            _params[kind] = None
         if (
             deps is None
-            or response.status_code != 200
-            or response.streaming
-            or response.cookies
+            or not plain
             or response.has_header("Vary")
             or response.has_header("Content-Encoding")
         ):
             return response
-        params = _params[view] = frozenset(deps.params)
-        etag = f'"{deps.fingerprint()}"'
+        params = _params[kind] = frozenset(deps.params)
+        key = _key(request, view, params)
         entry = Entry(
             deps=deps,
-            etag=etag,
-            content=response.content,
+            etag=f'"{deps.fingerprint()}{layout.stamp()[:8]}"',
+            content=compress(response.content),
             headers={k: v for k, v in response.items() if k in KEEP_HEADERS},
         )
-        store.set(_key(request, view, params), entry)
-        response["ETag"] = etag
-        return response
-
-
-def _respond(request: HttpRequest, entry: Entry) -> HttpResponse:
-    not_modified = get_conditional_response(request, etag=entry.etag)
-    if isinstance(not_modified, HttpResponseNotModified):
-        return not_modified
-    response = HttpResponse(entry.content, headers=entry.headers)
-    response["ETag"] = entry.etag
-    return response
+        store.set(key, entry)
+        _save(key, entry)
+        return respond_stored(request, entry.etag, entry.content, entry.headers)

@@ -20,22 +20,19 @@ wiki/http.py.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import F
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 
 from core import layout
+from core.storage import short_lock_wait
 from wiki.models import Page, PageSnapshot
 
 logger = logging.getLogger(__name__)
-
-# How long storing waits for a lock before giving up (it is retried on a later view).
-LOCK_WAIT_MS = 100
 
 
 @dataclass(frozen=True)
@@ -75,36 +72,16 @@ def fetch(slug: str) -> Snapshot | None:
 
 
 def store(page_id: int, version: int, snapshot: Snapshot) -> bool:
-    """Store the page's snapshot as made from `version`. Best effort: it waits at most
-    LOCK_WAIT_MS for a lock (a save holding SQLite's write lock must not stall a reader),
-    and a failure is logged, never raised (the next view tries again)."""
+    """Store the page's snapshot as made from `version`. Best effort: it waits at most a
+    moment for a lock (a save holding SQLite's write lock must not stall a reader), and a
+    failure is logged, never raised (the next view tries again)."""
     try:
-        with _short_lock_wait(), transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+        with short_lock_wait():
             _upsert(page_id, version, snapshot)
         return True
     except DatabaseError:
         logger.info("page snapshot of %s not stored", page_id, exc_info=True)
         return False
-
-
-@contextmanager
-def _short_lock_wait():
-    """SQLite: wait at most LOCK_WAIT_MS for the write lock (not the connection's 20 s)."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    before = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
-    with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
-    try:
-        yield
-    finally:
-        if connection.connection is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA busy_timeout = {before}")
 
 
 def _upsert(page_id: int, version: int, snapshot: Snapshot) -> None:

@@ -182,3 +182,34 @@ def test_logged_in_users_are_never_served_the_anonymous_copy(staff_client, make_
 def test_search_pages_are_not_cached(client, make_page):
     client.get("/search/?q=flask")
     assert len(pagecache.store) == 0
+
+
+def test_another_process_serves_the_shared_copy_without_rendering(client, rendered):
+    """A page is rendered once for every worker: a process that has not seen it (a new or
+    recycled worker, another machine) reads the stored copy instead of rendering it."""
+    from core.models import CachedPage
+
+    catalog_services.framework_create(name="Flask", slug="flask", kind="micro")
+    first = client.get("/catalog/flask/")
+    assert CachedPage.objects.count() == 1
+    pagecache.clear()  # what another process starts with
+    rendered.clear()
+    again = client.get("/catalog/flask/")
+    assert rendered == [] and again.content == first.content
+    # A change outdates the shared copy too.
+    flask = Framework.objects.get(slug="flask")
+    flask.summary = "Changed since."
+    catalog_services.entry_save(entry=flask)
+    pagecache.clear()
+    assert "Changed since." in get(client, "/catalog/flask/")
+    assert rendered == ["catalog/framework_detail.html"]
+
+
+def test_gzip_clients_get_the_stored_bytes(client):
+    import gzip
+
+    catalog_services.framework_create(name="Flask", slug="flask", kind="micro")
+    plain = client.get("/catalog/flask/").content
+    zipped = client.get("/catalog/flask/", headers={"Accept-Encoding": "gzip"})
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain
