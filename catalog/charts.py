@@ -35,6 +35,7 @@ UNDEFINED_FILL = ("#ffd8a8", "#4a2500")
 EMPTY_FILL = ("#ffffff", "#5a6272")
 STATUS_FILL = {
     Status.ACTIVE: "#1b7f3b",
+    Status.MAINTENANCE: "#2f6f9f",
     Status.INACTIVE: "#9a6700",
     Status.DISCONTINUED: "#b3261e",
     Status.UNKNOWN: "#5a6272",
@@ -141,7 +142,7 @@ def _span(begin: int, end: int, how: str) -> str:
 def _end_year(entry: Entry, this_year: int) -> tuple[int, str]:
     if entry.end_year:
         return entry.end_year, f"until {entry.end_year}"
-    if entry.status == Status.ACTIVE:
+    if entry.status in (Status.ACTIVE, Status.MAINTENANCE):
         return this_year, "still active"
     if entry.latest_release:
         return entry.latest_release.year, f"latest release {entry.latest_release.year}"

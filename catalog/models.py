@@ -1,5 +1,5 @@
 """The catalog: typed entries for frameworks and components, their relations, and the
-framework × template-engine support matrix.
+framework × capability support grid (template engines are one group of capabilities).
 
 One table, Entry, holds frameworks and components alike (CherryPy is both a framework and
 a WSGI server; relations cross the two freely); Framework and Component are proxies with
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Versioned
 
@@ -107,7 +109,8 @@ class FrameworkKind(models.TextChoices):
 
 class ComponentCategory(models.TextChoices):
     TEMPLATE_ENGINE = "template-engine", "Template engine"
-    WSGI_SERVER = "wsgi-server", "WSGI / HTTP server"
+    WSGI_SERVER = "wsgi-server", "Python application server (WSGI / ASGI)"
+    WEB_SERVER = "web-server", "Web server"
     ORM = "orm", "ORM"
     DATABASE_LIBRARY = "database-library", "Database library"
     SESSION = "session", "Session management"
@@ -122,6 +125,7 @@ class ComponentCategory(models.TextChoices):
 
 class Status(models.TextChoices):
     ACTIVE = "active", "Active"
+    MAINTENANCE = "maintenance", "Maintenance"
     INACTIVE = "inactive", "Inactive"
     DISCONTINUED = "discontinued", "Discontinued"
     UNKNOWN = "unknown", "Unknown"
@@ -162,6 +166,11 @@ class Entry(Versioned):
     )
     python_versions = models.ManyToManyField(PythonVersion, blank=True, related_name="entries")
     python_note = models.CharField(max_length=200, blank=True, help_text="As the source says it.")
+    package = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Its name on the package index, for refresh_facts (blank: not a package).",
+    )
     sloc = models.PositiveIntegerField(null=True, blank=True, help_text="Source lines of code.")
     size_note = models.CharField(max_length=200, blank=True)
     used_by = models.TextField(
@@ -317,6 +326,7 @@ class RelationType(models.TextChoices):
     SUCCESSOR_OF = "successor-of", "is the successor of"
     FORK_OF = "fork-of", "is a fork of"
     PART_OF = "part-of", "is part of"
+    IMPLEMENTS = "implements", "implements"
 
 
 class Relation(models.Model):
@@ -349,6 +359,100 @@ class Relation(models.Model):
         return self.source.get_absolute_url()
 
 
+class CapabilityGroup(models.Model):
+    """A group of the grid's rows: Interface, Concurrency, Batteries, APIs, Developer,
+    Templates. Each has a page listing its capabilities for every framework."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=60, unique=True)
+    description = models.CharField(max_length=300, blank=True, help_text="One sentence.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = NaturalKeyManager()
+    natural_key_field = "slug"
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:grid-group", kwargs={"group": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+TEMPLATES_GROUP = "templates"
+
+
+class CapabilityManager(NaturalKeyManager):
+    def for_engine(self, engine: Entry) -> Capability:
+        """The Templates capability standing for a template engine, made on first use."""
+        found = self.filter(engine=engine).first()
+        if found is not None:
+            return found
+        group, _ = CapabilityGroup.objects.get_or_create(
+            slug=TEMPLATES_GROUP,
+            defaults={"name": "Templates", "order": 90},
+        )
+        slug = engine.slug
+        if self.filter(slug=slug).exists():
+            slug = f"template-{engine.slug}"[:60]
+        return self.create(
+            group=group,
+            slug=slug,
+            name=engine.name,
+            definition=f"Renders pages with the {engine.name} template engine.",
+            engine=engine,
+            order=1000,
+        )
+
+
+class Capability(models.Model):
+    """One row of the grid, e.g. "ASGI" or "OpenAPI generation", defined in one sentence.
+    A Templates capability stands for a template engine (``engine``): its slug is the
+    engine's, so /catalog/matrix/<framework>/<engine>/ names the same cell as before."""
+
+    group = models.ForeignKey(
+        CapabilityGroup, on_delete=models.PROTECT, related_name="capabilities"
+    )
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    definition = models.CharField(max_length=300, help_text="One sentence a reader understands.")
+    order = models.PositiveSmallIntegerField(default=0)
+    engine = models.OneToOneField(
+        Entry,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="capability",
+        help_text="Templates group: the template engine this row stands for.",
+    )
+
+    objects = CapabilityManager()
+    natural_key_field = "slug"
+
+    class Meta:
+        ordering = ["group__order", "order", "name"]
+        verbose_name_plural = "capabilities"
+        constraints = [
+            models.UniqueConstraint(fields=["group", "name"], name="catalog_capability_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:capability", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["catalog.capabilitygroup", "catalog.entry"]
+
+
 class Level(models.TextChoices):
     DEFAULT = "DEFAULT", "Default"
     YES = "YES", "Yes"
@@ -372,15 +476,31 @@ class SupportQuerySet(models.QuerySet):
 
 
 class SupportManager(models.Manager.from_queryset(SupportQuerySet)):
-    def get_by_natural_key(self, framework_slug: str, engine_slug: str) -> Support:
-        return self.get(framework__slug=framework_slug, engine__slug=engine_slug)
+    def get_by_natural_key(self, framework_slug: str, capability_slug: str) -> Support:
+        return self.get(framework__slug=framework_slug, capability__slug=capability_slug)
+
+    def templates(self) -> SupportQuerySet:
+        """The template-engine cells (Travis's matrix and its successors)."""
+        return self.filter(engine__isnull=False)
 
 
 class Support(models.Model):
-    """A matrix cell: how well a framework supports a template engine."""
+    """A grid cell: how a framework supports a capability — ASGI, an ORM, a template
+    engine. A Templates cell also names its engine (``engine``, the capability's engine,
+    kept in step by :meth:`align`), which the matrix, its CSV and its URLs use."""
 
     framework = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="support_row")
-    engine = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="support_column")
+    capability = models.ForeignKey(
+        Capability, on_delete=models.CASCADE, related_name="cells", blank=True
+    )
+    engine = models.ForeignKey(
+        Entry,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="support_column",
+        help_text="Templates cells only: set from the capability (or the capability from it).",
+    )
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.UNKNOWN)
     uncertain = models.BooleanField(default=False, help_text="Written with a “?”, e.g. N?.")
     undefined_in_source = models.BooleanField(
@@ -406,10 +526,18 @@ class Support(models.Model):
     objects = SupportManager()
 
     class Meta:
-        ordering = ["framework__name", "engine__name"]
+        ordering = [
+            "framework__name",
+            "capability__group__order",
+            "capability__order",
+            "capability__name",
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["framework", "engine"], name="catalog_support_unique_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["framework", "capability"], name="catalog_support_unique_cell"
             ),
             models.CheckConstraint(
                 condition=Q(level__in=Level.values), name="catalog_support_level_valid"
@@ -428,14 +556,178 @@ class Support(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.framework} × {self.engine}: {self.level}"
+        return f"{self.framework} × {self.row_name}: {self.level}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.align()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         if self.evidence_page_id:
             return self.evidence_page.get_absolute_url()
         return web_url(self.evidence_url) or self.framework.get_absolute_url()
 
-    def natural_key(self) -> tuple[str, str]:
-        return (self.framework.slug, self.engine.slug)
+    @property
+    def row_name(self) -> str:
+        if self.engine_id:
+            return str(self.engine)
+        return str(self.capability) if self.capability_id else "?"
 
-    natural_key.dependencies = ["catalog.entry"]
+    @property
+    def row_slug(self) -> str:
+        """The cell's second URL part: the engine's slug, which is its capability's."""
+        if self.capability_id:
+            return self.capability.slug
+        return self.engine.slug if self.engine_id else ""
+
+    def align(self) -> None:
+        """Keep ``engine`` and ``capability`` in step: a cell made with an engine gets the
+        engine's Templates capability (made on first use), and the reverse."""
+        if self.capability_id is None and self.engine_id is not None:
+            self.capability = Capability.objects.for_engine(self.engine)
+        elif self.capability_id is not None and self.engine_id is None:
+            self.engine_id = self.capability.engine_id
+
+    def clean(self) -> None:
+        self.align()
+        if self.capability_id is None:
+            raise ValidationError({"capability": "Choose a capability (or an engine)."})
+        if self.engine_id != self.capability.engine_id:
+            raise ValidationError({"engine": "The engine must be the capability's engine."})
+
+    def natural_key(self) -> tuple[str, str]:
+        # A fixture written before capabilities names only the engine, whose slug is its
+        # Templates capability's.
+        return (self.framework.slug, self.row_slug)
+
+    natural_key.dependencies = ["catalog.entry", "catalog.capability"]
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def of_entry(self, entry: Entry) -> RevisionQuerySet:
+        """Everything the entry's page shows: the entry, its cells and its relations."""
+        return self.filter(entry=entry)
+
+
+class Revision(models.Model):
+    """One change to a catalog fact — an entry, a grid cell or a relation — by any path
+    (admin, import, fixtures, refresh_facts, revert): who, when, why, and the values
+    before and after (``None`` before a creation and after a deletion). Written by
+    catalog/services.py in the transaction of the change."""
+
+    OBJECT_TYPES = [("entry", "Entry"), ("cell", "Grid cell"), ("relation", "Relation")]
+
+    entry = models.ForeignKey(
+        Entry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        help_text="The entry whose page shows the fact (a cell's framework).",
+    )
+    entry_name = models.CharField(max_length=100, help_text="Kept when the entry is deleted.")
+    object_type = models.CharField(max_length=10, choices=OBJECT_TYPES)
+    object_key = models.CharField(
+        max_length=220, help_text="e.g. “django”, “django/asgi”, “flask built-on werkzeug”."
+    )
+    action = models.CharField(max_length=10, choices=RevisionAction.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=20, help_text="admin, import, fixtures, refresh, revert …")
+    comment = models.CharField(max_length=300, blank=True, help_text="Why.")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["entry", "-created"], name="catalog_revision_entry"),
+            models.Index(fields=["object_type", "object_key"], name="catalog_revision_object"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=RevisionAction.values), name="catalog_revision_action"
+            ),
+            models.CheckConstraint(
+                condition=(Q(action="created") & Q(before__isnull=True) & Q(after__isnull=False))
+                | (Q(action="deleted") & Q(before__isnull=False) & Q(after__isnull=True))
+                | (Q(action="changed") & Q(before__isnull=False) & Q(after__isnull=False)),
+                name="catalog_revision_values_match_action",
+                violation_error_message="A creation has no “before”, a deletion no “after”.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_key} {self.action} {self.created:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:revision", kwargs={"pk": self.pk})
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every value that differs."""
+        before, after = self.before or {}, self.after or {}
+        return [
+            (name, before.get(name), after.get(name))
+            for name in dict.fromkeys([*before, *after])
+            if before.get(name) != after.get(name)
+        ]
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class FactProposal(models.Model):
+    """A difference between the catalog and an entry's package metadata, found by
+    ``manage.py refresh_facts``: an editor accepts it (the entry changes, with a revision)
+    or rejects it (the same value is not proposed again)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="proposals")
+    field = models.CharField(max_length=40)
+    current = models.JSONField(null=True, blank=True)
+    proposed = models.JSONField()
+    origin = models.CharField(max_length=300, help_text="Where the value was read.")
+    observed = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entry__name", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "field"],
+                condition=Q(status="pending"),
+                name="catalog_proposal_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values), name="catalog_proposal_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided__isnull=True)
+                | (~Q(status="pending") & Q(decided__isnull=False)),
+                name="catalog_proposal_decided_when_decided",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry}: {self.field} → {self.proposed}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:upkeep") + "#proposals"

@@ -39,6 +39,17 @@ def entry_loaded(sender, instance: Entry, raw: bool = False, **kwargs) -> None:
     )
 
 
+def cell_aligned(sender, instance: Support, raw: bool = False, **kwargs) -> None:
+    """A fixture written before capabilities names only a cell's engine."""
+    if raw:
+        instance.align()
+        if instance.capability_id is None:
+            raise ValueError(
+                f"A grid cell of {instance.framework_id and instance.framework.slug} names "
+                "no capability or engine that exists."
+            )
+
+
 def cell_loaded(sender, instance: Support, raw: bool = False, **kwargs) -> None:
     if raw:
         ids = {instance.framework_id, instance.engine_id}
@@ -66,6 +77,7 @@ def connect() -> None:
         name = model.__name__
         pre_save.connect(entry_stamped, sender=model, dispatch_uid=f"catalog_stamp_{name}")
         post_save.connect(entry_loaded, sender=model, dispatch_uid=f"catalog_loaded_{name}")
+    pre_save.connect(cell_aligned, sender=Support, dispatch_uid="catalog_cell_aligned")
     post_save.connect(cell_loaded, sender=Support, dispatch_uid="catalog_cell_loaded")
     post_save.connect(relation_loaded, sender=Relation, dispatch_uid="catalog_relation_loaded")
     post_save.connect(source_loaded, sender=Source, dispatch_uid="catalog_source_loaded")
