@@ -323,3 +323,9 @@ SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "10"))
 # Processes `search_index --rebuild` analyses documents in (Whoosh is pure Python; each
 # process writes one segment). Default: one per core, at most 4.
 SEARCH_INDEX_PROCS = int(os.environ.get("SEARCH_INDEX_PROCS", str(min(4, os.cpu_count() or 1))))
+
+# refresh_facts (catalog/refresh.py): the package index whose JSON API it reads
+# (<URL>/<package>/json), e.g. https://index.example/pypi. No default: without it (or
+# --index-url / --from DIR) the command reads nothing. Seconds to wait for each answer.
+PACKAGE_INDEX_URL = os.environ.get("PACKAGE_INDEX_URL", "").rstrip("/")
+PACKAGE_INDEX_TIMEOUT = float(os.environ.get("PACKAGE_INDEX_TIMEOUT", "10"))
