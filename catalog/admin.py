@@ -8,15 +8,16 @@ before the admin opens its transaction.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 
-from catalog import aliases, services
+from catalog import aliases, refresh, services
 from catalog.forms import ComponentAdminForm, FrameworkAdminForm
 from catalog.models import (
     Component,
     ComponentCategory,
     Entry,
+    FactProposal,
     Framework,
     PythonVersion,
     Relation,
@@ -260,3 +261,47 @@ class AllEntriesAdmin(EntryAdmin):
 
     def get_model_perms(self, request):
         return {}
+
+
+@admin.register(FactProposal)
+class FactProposalAdmin(admin.ModelAdmin):
+    """What refresh_facts proposed: read-only here; accepted or rejected by the actions
+    (catalog/refresh.py), as on the upkeep page."""
+
+    list_display = ["entry", "field", "current", "proposed", "status", "observed", "decided_by"]
+    list_filter = ["status", "field"]
+    search_fields = ["entry__name", "entry__slug", "field"]
+    list_select_related = ["entry", "decided_by"]
+    date_hierarchy = "observed"
+    actions = ["accept_proposals", "reject_proposals"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # refresh_facts makes them
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # decided by the actions, never edited
+
+    def has_decide_permission(self, request) -> bool:
+        return refresh.can_decide(request.user)
+
+    def _decide(self, request, queryset, decide, done: str) -> None:
+        count = 0
+        for proposal in queryset.select_related("entry"):
+            try:
+                decide(proposal, user=request.user)
+            except refresh.ProposalError as error:
+                self.message_user(request, f"{proposal.entry}: {error}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{done} {count} proposal(s).", messages.SUCCESS)
+
+    @admin.action(description="Accept: apply to the entries", permissions=["decide"])
+    def accept_proposals(self, request, queryset) -> None:
+        self._decide(request, queryset, refresh.accept_proposal, "Accepted")
+
+    @admin.action(
+        description="Reject: keep the entries, never propose again", permissions=["decide"]
+    )
+    def reject_proposals(self, request, queryset) -> None:
+        self._decide(request, queryset, refresh.reject_proposal, "Rejected")

@@ -76,6 +76,11 @@ def valid_package_name(name: str) -> bool:
     return bool(PACKAGE_NAME.match(name or ""))
 
 
+def normalize(name: str) -> str:
+    """A package's name as indexes compare them: "Zope.Interface" → "zope-interface"."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 @dataclass
 class Metadata:
     data: dict
@@ -87,6 +92,8 @@ def read_recorded(directory: Path, package: str) -> Metadata:
     if not valid_package_name(package):
         raise MetadataError(f"“{package}” is not a package name")
     path = Path(directory) / f"{package}.json"
+    if not path.is_file():  # recorded under the normalized name ("Django" → django.json)
+        path = Path(directory) / f"{normalize(package)}.json"
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from catalog import aliases, charts, selectors
+from catalog import aliases, charts, refresh, selectors
 from catalog.forms import (
     CompareForm,
     ComponentFilterForm,
@@ -26,7 +28,15 @@ from catalog.matrix import (
     export_csv,
     export_json,
 )
-from catalog.models import Component, EntryType, Framework, Level, Support, web_url
+from catalog.models import (
+    Component,
+    EntryType,
+    FactProposal,
+    Framework,
+    Level,
+    Support,
+    web_url,
+)
 from catalog.services import COLLECTION, NAMES
 from core.jsonsafe import HtmlSafeJSONEncoder
 from core.pagecache import depends_on
@@ -299,5 +309,50 @@ def upkeep(request: HttpRequest) -> HttpResponse:
             "reasons": selectors.UPKEEP_REASONS,
             "reason": reason if reason in selectors.UPKEEP_REASONS else "",
             "stale_years": selectors.STALE_AFTER_DAYS // 365,
+            "proposals": list(refresh.pending_proposals()),
+            "can_decide": refresh.can_decide(request.user),
         },
     )
+
+
+def _proposal_for_decision(request: HttpRequest, pk: int) -> FactProposal:
+    if not refresh.can_decide(request.user):
+        raise PermissionDenied("Accepting and rejecting facts needs the right to change entries.")
+    return get_object_or_404(FactProposal.objects.select_related("entry"), pk=pk)
+
+
+@require_POST
+@staff_member_required
+def proposal_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor accepts a fact refresh_facts proposed: the entry changes (or, if it
+    changed since the proposal was made, nothing does and the page says why)."""
+    proposal = _proposal_for_decision(request, pk)
+    try:
+        entry = refresh.accept_proposal(proposal, user=request.user)
+    except refresh.ProposalError as error:
+        messages.error(request, str(error))
+    else:
+        label = refresh.FIELD_LABELS.get(proposal.field, proposal.field)
+        messages.success(
+            request, f"Accepted: {entry.name}’s {label} is now {refresh.show(proposal.proposed)}."
+        )
+    return redirect(proposal.get_absolute_url())
+
+
+@require_POST
+@staff_member_required
+def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor rejects a proposed fact: refresh_facts does not propose it again."""
+    proposal = _proposal_for_decision(request, pk)
+    try:
+        refresh.reject_proposal(proposal, user=request.user)
+    except refresh.ProposalError as error:
+        messages.error(request, str(error))
+    else:
+        label = refresh.FIELD_LABELS.get(proposal.field, proposal.field)
+        messages.success(
+            request,
+            f"Rejected: {proposal.entry.name}’s {label} stays; "
+            f"{refresh.show(proposal.proposed)} will not be proposed again.",
+        )
+    return redirect(proposal.get_absolute_url())

@@ -150,7 +150,5 @@ class Command(BaseCommand):
         header = ("entry", "field", "current → proposed", "")
         widths = [max(len(line[i]) for line in [header, *lines]) for i in range(3)]
         for line in [header, *lines]:
-            self.stdout.write(
-                "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=False))
-                + f"  {line[3]}".rstrip()
-            )
+            cells = [text.ljust(width) for text, width in zip(line[:3], widths, strict=True)]
+            self.stdout.write("  ".join([*cells, line[3]]).rstrip())
