@@ -321,8 +321,8 @@ def _proposal_for_decision(request: HttpRequest, pk: int) -> FactProposal:
     return get_object_or_404(FactProposal.objects.select_related("entry"), pk=pk)
 
 
-@require_POST
 @staff_member_required
+@require_POST
 def proposal_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """An editor accepts a fact refresh_facts proposed: the entry changes (or, if it
     changed since the proposal was made, nothing does and the page says why)."""
@@ -339,8 +339,8 @@ def proposal_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(proposal.get_absolute_url())
 
 
-@require_POST
 @staff_member_required
+@require_POST
 def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
     """An editor rejects a proposed fact: refresh_facts does not propose it again."""
     proposal = _proposal_for_decision(request, pk)

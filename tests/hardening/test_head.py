@@ -63,6 +63,9 @@ URLS = {
     "catalog:charts": "/catalog/charts/",
     "catalog:compare": "/catalog/compare/?f=flask&f=django",
     "catalog:upkeep": "/catalog/upkeep/",
+    # POST only, for editors: anyone else is sent to the log-in, whatever the method.
+    "catalog:proposal-accept": "/catalog/upkeep/proposals/1/accept/",
+    "catalog:proposal-reject": "/catalog/upkeep/proposals/1/reject/",
     "catalog:component-list": "/catalog/components/",
     "catalog:component-detail": "/catalog/components/jinja2/",
     "catalog:framework-detail": "/catalog/flask/",
