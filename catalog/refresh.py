@@ -226,8 +226,8 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 
 def python_allows(requires_python: str, major: int, minor: int) -> bool | None:
-    """Whether ``major.minor`` (any of its micro releases) satisfies requires_python;
-    None when a clause is not understood (then it is not used to exclude anything)."""
+    """Whether some release of ``major.minor`` (3.12.0, 3.12.1 …) satisfies
+    requires_python; None when a clause is not understood (then nothing is excluded)."""
     version = (major, minor)
     for clause in requires_python.split(","):
         if not clause.strip():
@@ -236,28 +236,25 @@ def python_allows(requires_python: str, major: int, minor: int) -> bool | None:
         if match is None:
             return None
         op, number, wildcard = match.group(1), _version_tuple(match.group(2)), match.group(3)
-        bound = number[:2] + (0,) * (2 - len(number[:2]))
-        exact_minor = len(number) <= 2 or all(n == 0 for n in number[2:])
-        if op in {"==", "==="}:
-            ok = (
-                number[: len(version)] == version[: len(number)] if wildcard else (bound == version)
-            )
+        bound = (*number, 0, 0)[:2]  # 3 → (3, 0); 3.9.2 → (3, 9)
+        micro = any(number[2:])  # 3.9.2 names a micro release; 3.9 and 3.9.0 do not
+        if wildcard and op in {"==", "===", "!="}:
+            prefix = version[: len(number)] == number[:2]  # ==3.* / !=3.0.*
+            ok = prefix if op != "!=" else not prefix
+        elif op in {"==", "==="}:
+            ok = version == bound
         elif op == "!=":
-            # "!=3.7.*" or "!=3.7" excludes the minor version; "!=3.7.1" excludes one micro.
-            ok = not (bound == version and (wildcard or exact_minor))
-        elif op == ">=":
-            ok = version >= bound if exact_minor else version > bound
-        elif op == ">":
-            ok = version > bound
+            ok = True  # "!=3.7.1" (or "!=3.7", i.e. 3.7.0) leaves other releases of 3.7
+        elif op in {">=", ">"}:
+            ok = version >= bound  # 3.9.5 satisfies >3.9 and >=3.9.2
         elif op == "<=":
             ok = version <= bound
         elif op == "<":
-            ok = version < bound
-        else:  # ~=X.Y: >=X.Y, ==X.*; ~=X.Y.Z: >=X.Y.Z, ==X.Y.*
-            if len(number) <= 2:
-                ok = version >= bound and version[0] == number[0]
-            else:
-                ok = version == bound
+            ok = version <= bound if micro else version < bound
+        elif len(number) <= 2:  # ~=3.10: >=3.10, ==3.*
+            ok = version >= bound and major == number[0]
+        else:  # ~=3.10.2: >=3.10.2, ==3.10.*
+            ok = version == bound
         if not ok:
             return False
     return True
