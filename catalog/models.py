@@ -589,10 +589,14 @@ class Support(models.Model):
             self.engine_id = self.capability.engine_id
 
     def clean(self) -> None:
-        self.align()
-        if self.capability_id is None:
-            raise ValidationError({"capability": "Choose a capability (or an engine)."})
-        if self.engine_id != self.capability.engine_id:
+        # Checks only: the Templates capability of an engine is made when the cell is saved.
+        if self.capability_id is None and self.engine_id is None:
+            raise ValidationError({"capability": "Choose a capability (or a template engine)."})
+        if (
+            self.capability_id is not None
+            and self.engine_id is not None
+            and self.capability.engine_id != self.engine_id
+        ):
             raise ValidationError({"engine": "The engine must be the capability's engine."})
 
     def natural_key(self) -> tuple[str, str]:

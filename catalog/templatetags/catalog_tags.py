@@ -48,5 +48,5 @@ def cell_short(cell) -> str:
 def cell_page(cell) -> str:
     """The cell's evidence page on this site: its value, the raw value, notes and source."""
     return reverse(
-        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.engine.slug}
+        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.row_slug}
     )
