@@ -84,7 +84,7 @@ def cell_aligned(sender, instance: Support, raw: bool = False, **kwargs) -> None
 def cell_loaded(sender, instance: Support, raw: bool = False, **kwargs) -> None:
     if raw:
         _history_after(instance, instance.framework_id)
-        ids = {instance.framework_id, instance.engine_id}
+        ids = {instance.framework_id, instance.engine_id} - {None}
         changes.record(changed=[(ENTRY, pk) for pk in ids], collections=[COLLECTION])
 
 
