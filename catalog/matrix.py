@@ -1,4 +1,5 @@
-"""The support grid: how a cell reads, and the CSV/JSON formats it travels in.
+"""The support grid's CSV and JSON: how cells travel out and back in (how a cell reads on a
+page is catalog/cells.py).
 
 Two CSV exports, one row per cell (slugs for entries, capabilities and pages, the
 source's key, ISO dates, booleans as true/false):
@@ -31,7 +32,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from catalog import services
-from catalog.models import Capability, Entry, Level, Source, Support, web_url
+from catalog.cells import LEVEL_MEANINGS, cell_label
+from catalog.models import Capability, Entry, Level, Source, Support
 from core import changes
 from core.text import clean_text
 from wiki.models import Page
@@ -56,84 +58,6 @@ KNOWN_COLUMNS = {*FIELDS, *GRID_FIELDS}
 REQUIRED = ["framework", "level"]
 TRUE = {"true", "yes", "1", "y"}
 FALSE = {"false", "no", "0", "n", ""}
-
-# ---------------------------------------------------------------- how a cell reads
-
-LEVEL_WORDS = {
-    Level.DEFAULT: "Default",
-    Level.YES: "Yes",
-    Level.NO: "No",
-    Level.UNCLEAR: "Unclear",
-    Level.OBSOLETED: "Obsoleted",
-    Level.PLANNED: "Planned",
-    Level.UNKNOWN: "Unknown",
-}
-LEVEL_CODES = {
-    Level.DEFAULT: "D",
-    Level.YES: "Y",
-    Level.NO: "N",
-    Level.UNCLEAR: "U",
-    Level.OBSOLETED: "O",
-    Level.PLANNED: "P",
-    Level.UNKNOWN: "?",
-}
-LEVEL_MEANINGS = {
-    Level.DEFAULT: "the framework's default engine",
-    Level.YES: "supported",
-    Level.NO: "not supported",
-    Level.UNCLEAR: "the source says it is unclear",
-    Level.OBSOLETED: "once supported, replaced by another engine",
-    Level.PLANNED: "support planned",
-    Level.UNKNOWN: "nobody knows yet",
-}
-UNDEFINED = "undefined in source"
-
-
-def cell_label(cell: Support) -> str:
-    """The words shown in a cell: 'Yes', 'No?', 'Obsoleted by Mako', 'undefined in source'."""
-    if cell.undefined_in_source:
-        return UNDEFINED
-    label = LEVEL_WORDS.get(cell.level, cell.level)
-    if cell.level == Level.OBSOLETED and cell.superseded_by_id:
-        label = f"Obsoleted by {cell.superseded_by.name}"
-    return label + ("?" if cell.uncertain else "")
-
-
-def cell_code(cell: Support) -> str:
-    """A short code for tight spaces (the SVG heatmap): 'Y', 'N?', 'M?'-style raw for undefined."""
-    if cell.undefined_in_source:
-        return (cell.raw_value or "!")[:3]
-    return LEVEL_CODES.get(cell.level, "?") + ("?" if cell.uncertain else "")
-
-
-def cell_css(cell: Support | None) -> str:
-    if cell is None:
-        return "lv-none"
-    if cell.undefined_in_source:
-        return "lv-undefined"
-    return "lv-" + cell.level.lower() + (" is-uncertain" if cell.uncertain else "")
-
-
-def cell_description(cell: Support) -> str:
-    """A full sentence for title attributes and screen readers."""
-    parts = [f"{cell.framework.name} × {cell.row_name}: {cell_label(cell)}"]
-    if cell.undefined_in_source:
-        parts.append(f"the source wrote “{cell.raw_value}”, which its legend does not define")
-    else:
-        parts.append(LEVEL_MEANINGS.get(cell.level, ""))
-        if cell.uncertain:
-            parts.append("the source is not certain")
-    if cell.raw_value:
-        parts.append(f"raw value “{cell.raw_value}”")
-    return "; ".join(p for p in parts if p)
-
-
-def cell_url(cell: Support) -> str:
-    """Where a cell links: its evidence page, else its evidence URL, else the framework."""
-    if cell.evidence_page_id:
-        return cell.evidence_page.get_absolute_url()
-    return web_url(cell.evidence_url) or cell.framework.get_absolute_url()
-
 
 # ---------------------------------------------------------------- export
 

@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST, require_safe
 
 from catalog import aliases, charts, grid, history, selectors, services
+from catalog.cells import LEVEL_MEANINGS, cell_label, legend
 from catalog.forms import (
     CompareForm,
     ComponentFilterForm,
@@ -22,15 +23,9 @@ from catalog.forms import (
     MatrixFilterForm,
     cleaned,
 )
-from catalog.matrix import (
-    LEVEL_MEANINGS,
-    LEVEL_WORDS,
-    cell_label,
-    export_csv,
-    export_grid_json,
-    export_json,
-)
+from catalog.matrix import export_csv, export_grid_json, export_json
 from catalog.models import (
+    STATUS_MEANINGS,
     TEMPLATES_GROUP,
     Capability,
     CapabilityGroup,
@@ -40,6 +35,7 @@ from catalog.models import (
     Framework,
     Level,
     Revision,
+    Status,
     Support,
     web_url,
 )
@@ -49,13 +45,6 @@ from core.pagecache import depends_on
 
 PAGE_SIZE = 50
 COMPARE_MIN, COMPARE_MAX = 2, 4
-
-
-def _legend() -> list[dict[str, str]]:
-    return [
-        {"css": f"lv-{level.lower()}", "word": LEVEL_WORDS[level], "meaning": LEVEL_MEANINGS[level]}
-        for level in Level
-    ]
 
 
 @require_safe
@@ -78,6 +67,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
             "total": page.paginator.count,
             "filtered": bool(set(request.GET) - {"sort", "page"}),
             "sort": request.GET.get("sort", "name"),
+            "statuses": [(Status(k).label, v) for k, v in STATUS_MEANINGS.items()],
         },
     )
 
@@ -103,7 +93,7 @@ def _detail(request: HttpRequest, model, slug: str, template: str) -> HttpRespon
     return render(
         request,
         template,
-        {"entry": entry, "detail": detail, "legend": _legend(), "meta": meta},
+        {"entry": entry, "detail": detail, "legend": legend(), "meta": meta},
     )
 
 
@@ -131,8 +121,8 @@ def component_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _matrix_from(request: HttpRequest) -> tuple[MatrixFilterForm, selectors.Matrix]:
-    form = MatrixFilterForm(request.GET or None)
-    data = cleaned(MatrixFilterForm(request.GET))
+    form = MatrixFilterForm(request.GET)
+    data = cleaned(form)
     grid = selectors.build_matrix(
         frameworks=data.get("f"),
         engines=data.get("e"),
@@ -154,7 +144,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "matrix": grid,
-            "legend": _legend(),
+            "legend": legend(),
             "filtered": bool(set(request.GET) - {"q"}),
             "kept": [(k, v) for k, values in request.GET.lists() if k != "q" for v in values],
         },
@@ -250,7 +240,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "prompt": prompt,
             "groups": groups,
             "differing": sum(len(g.differing) for g in groups),
-            "legend": _legend(),
+            "legend": legend(),
             "framework_type": EntryType.FRAMEWORK,
             "meta": {
                 "title": f"Compare {names}" if entries else "Compare frameworks",
@@ -298,7 +288,7 @@ def cell(request: HttpRequest, framework: str, engine: str) -> HttpResponse:
             "cell": support,
             "meaning": LEVEL_MEANINGS.get(support.level, ""),
             "evidence_url": web_url(support.evidence_url),
-            "legend": _legend(),
+            "legend": legend(),
             "meta": {
                 "title": f"{support.framework.name} × {row}: {label}",
                 "description": (
@@ -347,7 +337,7 @@ def grid_index(request: HttpRequest) -> HttpResponse:
         "catalog/grid_index.html",
         {
             "groups": [(g, known.get(g.pk, 0)) for g in found],
-            "legend": _legend(),
+            "legend": legend(),
             "meta": {
                 "title": "Capability grid",
                 "description": "Which Python web frameworks have ASGI, async views, an ORM, an "
@@ -371,7 +361,7 @@ def grid_group(request: HttpRequest, group: str) -> HttpResponse:
             "group": found,
             "grid": table,
             "groups": grid.groups(),
-            "legend": _legend(),
+            "legend": legend(),
             "meta": {
                 "title": f"{found.name}: capability grid",
                 "description": f"{found.description} "
@@ -395,7 +385,7 @@ def capability_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "cells": found,
             "have": [c for c in found if c.level in grid.MEETS],
             "missing": grid.frameworks_without(capability),
-            "legend": _legend(),
+            "legend": legend(),
             "meta": {
                 "title": f"{capability.name}: which frameworks have it",
                 "description": f"{capability.definition} Which Python web frameworks have "
