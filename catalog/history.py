@@ -219,6 +219,8 @@ def describe(revision: Revision) -> str:
         "cell": (revision.after or revision.before or {}).get("capability_name", ""),
         "relation": revision.object_key,
     }[revision.object_type]
+    if revision.object_type == "cell" and revision.action == RevisionAction.CREATED:
+        return f"{what}: {str(revision.after.get('level', '')).title()} (new)"
     if revision.action != RevisionAction.CHANGED:
         text = revision.get_action_display().lower()
         return f"{what}: {text}" if what else text

@@ -241,7 +241,7 @@ def support_save(
             after=history.cell_state(support.pk),
             change=Change(actor, via, comment),
         )
-        moved = [(Entry._meta.label_lower, pk) for pk in before or ()]
+        moved = [(Entry._meta.label_lower, pk) for pk in before or () if pk]
         changes.record(
             changed=[*_cell_entries(support), *moved],
             targets=facts_targets(pk for _, pk in [*_cell_entries(support), *moved]),
@@ -385,7 +385,11 @@ def _apply_entry(entry: Entry, values: dict) -> dict[str, list]:
 
 
 def _set_many(entry: Entry, many: dict[str, list]) -> None:
-    models = {"python_versions": PythonVersion, "sources": Source, "pages": Page.everything}
+    models = {
+        "python_versions": PythonVersion.objects,
+        "sources": Source.objects,
+        "pages": Page.everything,
+    }
     for name, keys in many.items():
         key = history.ENTRY_MANY[name]
         manager = models[name]
