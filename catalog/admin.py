@@ -14,6 +14,8 @@ from django.db import models
 from catalog import aliases, refresh, services
 from catalog.forms import ComponentAdminForm, FrameworkAdminForm
 from catalog.models import (
+    Capability,
+    CapabilityGroup,
     Component,
     ComponentCategory,
     Entry,
@@ -21,6 +23,7 @@ from catalog.models import (
     Framework,
     PythonVersion,
     Relation,
+    Revision,
     Source,
     Support,
 )
@@ -48,8 +51,9 @@ class SupportInline(KeepsBinnedPages, admin.TabularInline):
     formfield_overrides = URL_HTTPS
     fk_name = "framework"
     extra = 0
-    autocomplete_fields = ["engine", "superseded_by", "evidence_page"]
+    autocomplete_fields = ["capability", "engine", "superseded_by", "evidence_page"]
     fields = [
+        "capability",
         "engine",
         "level",
         "uncertain",
@@ -62,13 +66,15 @@ class SupportInline(KeepsBinnedPages, admin.TabularInline):
         "last_verified",
         "notes",
     ]
-    verbose_name = "template engine support"
-    verbose_name_plural = "template engine support (matrix row)"
+    verbose_name = "grid cell"
+    verbose_name_plural = (
+        "grid cells (capabilities; a template engine's cell may name just the engine)"
+    )
 
 
 class EngineColumnInline(SupportInline):
     fk_name = "engine"
-    fields = ["framework", *SupportInline.fields[1:]]
+    fields = ["framework", *SupportInline.fields[2:]]
     autocomplete_fields = ["framework", "superseded_by", "evidence_page"]
     verbose_name = "framework support"
     verbose_name_plural = "framework support (matrix column)"
@@ -111,6 +117,8 @@ ENTRY_FIELDSETS_COMMON = [
 ]
 
 
+WHY = ("History", {"fields": ["change_comment"]})
+
 # How each model is written: (save service, delete service, the services' argument name).
 SERVICES = {
     Entry: (services.entry_save, services.entry_delete, "entry"),
@@ -120,34 +128,46 @@ SERVICES = {
 }
 
 
-def _save(obj) -> None:
+# The models whose changes are kept in the catalog's history (catalog/history.py).
+WITH_HISTORY = {Entry, Support, Relation}
+
+
+def _who(request, obj) -> dict:
+    """Who changed it and why, for the history: the editor, and the form's “why” box."""
+    if obj._meta.concrete_model not in WITH_HISTORY:
+        return {}
+    why = request.POST.get("change_comment", "") if request.method == "POST" else ""
+    return {"actor": request.user, "via": "admin", "comment": why.strip()[:300]}
+
+
+def _save(request, obj) -> None:
     save, _, name = SERVICES[obj._meta.concrete_model]
-    save(**{name: obj, "validate": False})  # the admin's form has validated it
+    save(**{name: obj, "validate": False}, **_who(request, obj))  # the form validated it
 
 
-def _delete(obj) -> None:
+def _delete(request, obj) -> None:
     _, delete, name = SERVICES[obj._meta.concrete_model]
-    delete(**{name: obj})
+    delete(**{name: obj}, **_who(request, obj))
 
 
 class ServiceSaves:
     """Rows, and inline rows, saved and deleted through catalog/services.py."""
 
     def save_model(self, request, obj, form, change: bool) -> None:
-        _save(obj)
+        _save(request, obj)
 
     def delete_model(self, request, obj) -> None:
-        _delete(obj)
+        _delete(request, obj)
 
     def delete_queryset(self, request, queryset) -> None:
         for obj in queryset:
-            _delete(obj)
+            _delete(request, obj)
 
     def save_formset(self, request, form, formset, change) -> None:
         for obj in formset.save(commit=False):
-            _save(obj)
+            _save(request, obj)
         for obj in formset.deleted_objects:
-            _delete(obj)
+            _delete(request, obj)
 
 
 class EntryAdmin(ServiceSaves, admin.ModelAdmin):
@@ -173,7 +193,7 @@ class EntryAdmin(ServiceSaves, admin.ModelAdmin):
         text, rendered = getattr(request, "_catalog_description", (None, None))
         if text != obj.description:
             rendered = services.render_description(obj.description)
-        services.entry_save(entry=obj, rendered=rendered, validate=False)
+        services.entry_save(entry=obj, rendered=rendered, validate=False, **_who(request, obj))
         if "aliases_text" in form.changed_data:
             aliases.set_entry_aliases(entry=obj, names=form.cleaned_data["aliases_text"])
 
@@ -186,6 +206,7 @@ class FrameworkAdmin(EntryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "aliases_text", "kind", ("status", "status_note")]}),
         *ENTRY_FIELDSETS_COMMON,
+        WHY,
     ]
     inlines = [SupportInline, RelationInline, IncomingRelationInline]
 
@@ -198,6 +219,7 @@ class ComponentAdmin(EntryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "aliases_text", "category", ("status", "status_note")]}),
         *ENTRY_FIELDSETS_COMMON,
+        WHY,
     ]
     inlines = [RelationInline, IncomingRelationInline]
 
@@ -244,11 +266,11 @@ class SupportAdmin(KeepsBinnedPages, ServiceSaves, admin.ModelAdmin):
     form = CleanTextModelForm
     """All cells in one list: the matrix editor's view, filterable by level and flags."""
 
-    list_display = ["framework", "engine", "level", "uncertain", "raw_value", "last_verified"]
-    list_filter = ["level", "uncertain", "undefined_in_source"]
-    search_fields = ["framework__name", "engine__name", "raw_value", "notes"]
-    autocomplete_fields = ["framework", "engine", "superseded_by", "evidence_page"]
-    list_select_related = ["framework", "engine"]
+    list_display = ["framework", "capability", "level", "uncertain", "raw_value", "last_verified"]
+    list_filter = ["capability__group", "level", "uncertain", "undefined_in_source"]
+    search_fields = ["framework__name", "capability__name", "engine__name", "raw_value", "notes"]
+    autocomplete_fields = ["framework", "capability", "engine", "superseded_by", "evidence_page"]
+    list_select_related = ["framework", "capability"]
     formfield_overrides = URL_HTTPS
 
 
@@ -261,6 +283,66 @@ class AllEntriesAdmin(EntryAdmin):
 
     def get_model_perms(self, request):
         return {}
+
+
+class CapabilityInline(admin.TabularInline):
+    model = Capability
+    extra = 0
+    fields = ["name", "slug", "definition", "order", "engine"]
+    autocomplete_fields = ["engine"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(CapabilityGroup)
+class CapabilityGroupAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
+    list_display = ["name", "slug", "order", "description"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CapabilityInline]
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.catalog_changed()
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        services.catalog_changed()
+
+
+@admin.register(Capability)
+class CapabilityAdmin(admin.ModelAdmin):
+    """Backs the cells' capability autocomplete; capabilities are edited in their group."""
+
+    form = CleanTextModelForm
+    list_display = ["name", "group", "slug", "engine"]
+    list_filter = ["group"]
+    search_fields = ["name", "slug", "definition"]
+    autocomplete_fields = ["engine"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.catalog_changed()
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Read-only: revisions are written by the services; reverting is on the site."""
+
+    list_display = ["created", "entry_name", "object_type", "object_key", "action", "user", "via"]
+    list_filter = ["object_type", "action", "via"]
+    search_fields = ["entry_name", "object_key", "comment"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
 
 
 @admin.register(FactProposal)

@@ -7,12 +7,13 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import links, relink, reports, search_documents, signals
+        from catalog import history, links, relink, reports, search_documents, signals
         from catalog.services import DESCRIBE_TOPIC
-        from core import changes, layout, navigation, outbox
+        from core import activity, changes, layout, navigation, outbox
         from search import indexer
 
         links.register()
+        activity.register(history.CATALOG_ACTIVITY)
         reports.register()
         signals.connect()
         outbox.register(DESCRIBE_TOPIC, relink.handle, batch=relink.BATCH)
@@ -25,6 +26,9 @@ class CatalogConfig(AppConfig):
                 ("catalog", "cell"): "matrix",
                 ("catalog", "charts"): "matrix",
                 ("catalog", "upkeep"): "matrix",
+                ("catalog", "grid"): "matrix",
+                ("catalog", "grid-group"): "matrix",
+                ("catalog", "capability"): "matrix",
                 ("catalog", None): "frameworks",
             }
         )

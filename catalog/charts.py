@@ -10,10 +10,12 @@ import datetime
 
 from django.utils.html import escape
 
-from catalog.matrix import (
+from catalog.cells import (
     LEVEL_CODES,
     LEVEL_WORDS,
+    LEVELS,
     UNDEFINED,
+    UNDEFINED_FILL,
     cell_code,
     cell_description,
     cell_url,
@@ -22,16 +24,7 @@ from catalog.models import Entry, Level, Status
 from catalog.selectors import Matrix
 from core.text import xml_safe
 
-LEVEL_FILL = {
-    Level.DEFAULT: ("#1b7f3b", "#ffffff"),
-    Level.YES: ("#b7e4c7", "#14351f"),
-    Level.NO: ("#f8c9c4", "#4a120d"),
-    Level.UNCLEAR: ("#ffe69c", "#3d2f00"),
-    Level.OBSOLETED: ("#d9cdf0", "#2e1f4f"),
-    Level.PLANNED: ("#bcdcf5", "#0f2f4a"),
-    Level.UNKNOWN: ("#e4e7ec", "#1d2330"),
-}
-UNDEFINED_FILL = ("#ffd8a8", "#4a2500")
+LEVEL_FILL = {level: (look.fill, look.ink) for level, look in LEVELS.items()}
 EMPTY_FILL = ("#ffffff", "#5a6272")
 STATUS_FILL = {
     Status.ACTIVE: "#1b7f3b",

@@ -60,7 +60,7 @@ def _kind(entry: Entry) -> str:
 
 def _supports(entry: Entry) -> str:
     if entry.type == EntryType.FRAMEWORK:
-        cells = [c for c in entry.support_row.all() if c.level in YES]
+        cells = [c for c in entry.support_row.all() if c.level in YES and c.engine_id]
         others = [(c.engine, c.level) for c in cells]
     else:
         cells = [c for c in entry.support_column.all() if c.level in YES]

@@ -110,6 +110,13 @@ class EntryAdminForm(CleanTextFormMixin, forms.ModelForm):
         help_text="One a line: former names, other spellings (e.g. Starlite for Litestar). "
         "Links, facts and /catalog/name/ addresses using them lead here.",
     )
+    change_comment = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=300,
+        help_text="What you changed and on what evidence: shown in the entry's history "
+        "(for its cells and relations saved with it, too).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,21 @@
-"""The support grid: how a cell reads, and the CSV/JSON formats it travels in.
+"""The support grid's CSV and JSON: how cells travel out and back in (how a cell reads on a
+page is catalog/cells.py).
 
-CSV columns (one row per framework × engine cell, slugs for entries and pages, the
-source's key, ISO dates, booleans as true/false)::
+Two CSV exports, one row per cell (slugs for entries, capabilities and pages, the
+source's key, ISO dates, booleans as true/false):
+
+- the template matrix, /catalog/matrix.csv (as it always was)::
 
     framework,engine,level,uncertain,undefined_in_source,superseded_by,raw_value,notes,
     evidence_page,evidence_url,source,last_verified
 
-:func:`import_csv` reads the same format back: it validates every row first and writes
-nothing unless all are good (and nothing at all with ``dry_run``), in one transaction.
+- the whole grid, /catalog/grid.csv: ``framework,group,capability,level,…`` (the same
+  columns after ``level``, ``engine`` dropped; a Templates capability's slug is its
+  engine's).
+
+:func:`import_csv` reads either back (a row names its capability, or its engine): it
+validates every row first and writes nothing unless all are good (and nothing at all
+with ``dry_run``), in one transaction.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from catalog import services
-from catalog.models import Entry, Level, Source, Support, web_url
+from catalog.cells import LEVEL_MEANINGS, cell_label
+from catalog.models import Capability, Entry, Level, Source, Support
 from core import changes
 from core.text import clean_text
 from wiki.models import Page
@@ -42,87 +52,12 @@ FIELDS = [
     "source",
     "last_verified",
 ]
-REQUIRED = ["framework", "engine", "level"]
+CELL_FIELDS = FIELDS[2:]
+GRID_FIELDS = ["framework", "group", "capability", *CELL_FIELDS]
+KNOWN_COLUMNS = {*FIELDS, *GRID_FIELDS}
+REQUIRED = ["framework", "level"]
 TRUE = {"true", "yes", "1", "y"}
 FALSE = {"false", "no", "0", "n", ""}
-
-# ---------------------------------------------------------------- how a cell reads
-
-LEVEL_WORDS = {
-    Level.DEFAULT: "Default",
-    Level.YES: "Yes",
-    Level.NO: "No",
-    Level.UNCLEAR: "Unclear",
-    Level.OBSOLETED: "Obsoleted",
-    Level.PLANNED: "Planned",
-    Level.UNKNOWN: "Unknown",
-}
-LEVEL_CODES = {
-    Level.DEFAULT: "D",
-    Level.YES: "Y",
-    Level.NO: "N",
-    Level.UNCLEAR: "U",
-    Level.OBSOLETED: "O",
-    Level.PLANNED: "P",
-    Level.UNKNOWN: "?",
-}
-LEVEL_MEANINGS = {
-    Level.DEFAULT: "the framework's default engine",
-    Level.YES: "supported",
-    Level.NO: "not supported",
-    Level.UNCLEAR: "the source says it is unclear",
-    Level.OBSOLETED: "once supported, replaced by another engine",
-    Level.PLANNED: "support planned",
-    Level.UNKNOWN: "nobody knows yet",
-}
-UNDEFINED = "undefined in source"
-
-
-def cell_label(cell: Support) -> str:
-    """The words shown in a cell: 'Yes', 'No?', 'Obsoleted by Mako', 'undefined in source'."""
-    if cell.undefined_in_source:
-        return UNDEFINED
-    label = LEVEL_WORDS.get(cell.level, cell.level)
-    if cell.level == Level.OBSOLETED and cell.superseded_by_id:
-        label = f"Obsoleted by {cell.superseded_by.name}"
-    return label + ("?" if cell.uncertain else "")
-
-
-def cell_code(cell: Support) -> str:
-    """A short code for tight spaces (the SVG heatmap): 'Y', 'N?', 'M?'-style raw for undefined."""
-    if cell.undefined_in_source:
-        return (cell.raw_value or "!")[:3]
-    return LEVEL_CODES.get(cell.level, "?") + ("?" if cell.uncertain else "")
-
-
-def cell_css(cell: Support | None) -> str:
-    if cell is None:
-        return "lv-none"
-    if cell.undefined_in_source:
-        return "lv-undefined"
-    return "lv-" + cell.level.lower() + (" is-uncertain" if cell.uncertain else "")
-
-
-def cell_description(cell: Support) -> str:
-    """A full sentence for title attributes and screen readers."""
-    parts = [f"{cell.framework.name} × {cell.engine.name}: {cell_label(cell)}"]
-    if cell.undefined_in_source:
-        parts.append(f"the source wrote “{cell.raw_value}”, which its legend does not define")
-    else:
-        parts.append(LEVEL_MEANINGS.get(cell.level, ""))
-        if cell.uncertain:
-            parts.append("the source is not certain")
-    if cell.raw_value:
-        parts.append(f"raw value “{cell.raw_value}”")
-    return "; ".join(p for p in parts if p)
-
-
-def cell_url(cell: Support) -> str:
-    """Where a cell links: its evidence page, else its evidence URL, else the framework."""
-    if cell.evidence_page_id:
-        return cell.evidence_page.get_absolute_url()
-    return web_url(cell.evidence_url) or cell.framework.get_absolute_url()
-
 
 # ---------------------------------------------------------------- export
 
@@ -143,10 +78,15 @@ def _unguard(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_GUARDED) else text
 
 
-def cell_record(cell: Support) -> dict[str, str]:
+def cell_record(cell: Support, *, grid: bool = False) -> dict[str, str]:
+    row = {"framework": cell.framework.slug}
+    if grid:
+        row["group"] = cell.capability.group.slug
+        row["capability"] = cell.capability.slug
+    else:
+        row["engine"] = cell.engine.slug
     return {
-        "framework": cell.framework.slug,
-        "engine": cell.engine.slug,
+        **row,
         "level": cell.level,
         "uncertain": "true" if cell.uncertain else "false",
         "undefined_in_source": "true" if cell.undefined_in_source else "false",
@@ -161,22 +101,78 @@ def cell_record(cell: Support) -> dict[str, str]:
 
 
 def export_cells() -> Iterable[Support]:
+    """The template matrix's cells."""
+    return (
+        Support.objects.templates()
+        .select_related("framework", "engine", "superseded_by", "evidence_page", "source")
+        .order_by("framework__slug", "engine__slug")
+    )
+
+
+def grid_cells() -> Iterable[Support]:
+    """Every cell of the grid, group by group."""
     return Support.objects.select_related(
-        "framework", "engine", "superseded_by", "evidence_page", "source"
-    ).order_by("framework__slug", "engine__slug")
+        "framework",
+        "capability__group",
+        "engine",
+        "superseded_by",
+        "evidence_page",
+        "source",
+    ).order_by(
+        "framework__slug", "capability__group__order", "capability__order", "capability__slug"
+    )
 
 
-def write_csv(out: IO[str], cells: Iterable[Support] | None = None) -> None:
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+def write_csv(out: IO[str], cells: Iterable[Support] | None = None, *, grid: bool = False) -> None:
+    writer = csv.DictWriter(out, fieldnames=GRID_FIELDS if grid else FIELDS, lineterminator="\n")
     writer.writeheader()
-    for cell in export_cells() if cells is None else cells:
-        writer.writerow(cell_record(cell))
+    for cell in (grid_cells() if grid else export_cells()) if cells is None else cells:
+        writer.writerow(cell_record(cell, grid=grid))
 
 
-def export_csv() -> str:
+def export_csv(*, grid: bool = False) -> str:
     out = io.StringIO()
-    write_csv(out)
+    write_csv(out, grid=grid)
     return out.getvalue()
+
+
+def export_grid_json() -> dict:
+    """The whole grid: groups with their capabilities (each defined), and every cell."""
+    groups: dict[str, dict] = {}
+    for capability in Capability.objects.select_related("group", "engine"):
+        group = groups.setdefault(
+            capability.group.slug,
+            {
+                "slug": capability.group.slug,
+                "name": capability.group.name,
+                "description": capability.group.description,
+                "capabilities": [],
+            },
+        )
+        group["capabilities"].append(
+            {
+                "slug": capability.slug,
+                "name": capability.name,
+                "definition": capability.definition,
+                "engine": capability.engine.slug if capability.engine_id else None,
+            }
+        )
+    cells = list(grid_cells())
+    frameworks = {c.framework.slug: c.framework.name for c in cells}
+    return {
+        "levels": {level.value: LEVEL_MEANINGS[level] for level in Level},
+        "groups": list(groups.values()),
+        "frameworks": [{"slug": s, "name": n} for s, n in sorted(frameworks.items())],
+        "cells": [
+            {
+                **cell_record(cell, grid=True),
+                "uncertain": cell.uncertain,
+                "undefined_in_source": cell.undefined_in_source,
+                "label": cell_label(cell),
+            }
+            for cell in cells
+        ],
+    }
 
 
 def export_json() -> dict:
@@ -260,12 +256,14 @@ def _read(source: IO[str] | str) -> list[tuple[int, dict[str, str]]]:
     except StopIteration:
         raise CSVFormatError("The file is empty; expected a header row.") from None
     missing = [c for c in REQUIRED if c not in header]
+    if "capability" not in header and "engine" not in header:
+        missing.append("capability (or engine)")
     if missing:
         raise CSVFormatError(
             f"Line 1: the header lacks the column(s) {', '.join(missing)}; "
-            f"expected {','.join(FIELDS)}."
+            f"expected {','.join(GRID_FIELDS)} (or, for template engines, {','.join(FIELDS)})."
         )
-    unknown = [c for c in header if c not in FIELDS]
+    unknown = [c for c in header if c not in KNOWN_COLUMNS]
     if unknown:
         raise CSVFormatError(f"Line 1: unknown column(s) {', '.join(unknown)}.")
     rows = []
@@ -297,19 +295,35 @@ def _validate(
     if "__error__" in row:
         return None, [row["__error__"]]
     entries, pages, sources = lookups["entries"], lookups["pages"], lookups["sources"]
+    capabilities = lookups["capabilities"]
     problems: list[str] = []
-    fw_slug, en_slug = row["framework"].strip(), row["engine"].strip()
-    framework, engine = entries.get(fw_slug), entries.get(en_slug)
-    for slug, entry, what in ((fw_slug, framework, "framework"), (en_slug, engine, "engine")):
-        if not slug:
-            problems.append(f"no {what} given")
-        elif entry is None:
-            problems.append(f"unknown {what} “{slug}”")
+    fw_slug = row["framework"].strip()
+    en_slug = row.get("engine", "").strip()
+    cap_slug = row.get("capability", "").strip()
+    framework = entries.get(fw_slug)
+    engine = entries.get(en_slug) if en_slug else None
+    capability = capabilities.get(cap_slug) if cap_slug else None
+    if not fw_slug:
+        problems.append("no framework given")
+    elif framework is None:
+        problems.append(f"unknown framework “{fw_slug}”")
+    if not cap_slug and not en_slug:
+        problems.append("no capability (or engine) given")
+    if cap_slug and capability is None:
+        problems.append(f"unknown capability “{cap_slug}”")
+    if en_slug and engine is None:
+        problems.append(f"unknown engine “{en_slug}”")
+    if capability is not None and engine is not None and capability.engine_id != engine.pk:
+        problems.append(f"capability “{cap_slug}” is not the engine “{en_slug}”")
+    if capability is not None and engine is None and capability.engine_id:
+        engine = capability.engine
+    if capability is None and engine is not None:
+        capability = lookups["engine_capabilities"].get(engine.pk)
     if fw_slug and fw_slug == en_slug:
         problems.append("a framework cannot be its own template engine")
-    pair = (fw_slug, en_slug)
-    if fw_slug and en_slug and pair in seen:
-        problems.append(f"{fw_slug} × {en_slug} is already on line {seen[pair]}")
+    pair = (fw_slug, cap_slug or en_slug)
+    if fw_slug and pair[1] and pair in seen:
+        problems.append(f"{fw_slug} × {pair[1]} is already on line {seen[pair]}")
     seen.setdefault(pair, line)
 
     level = row["level"].strip().upper()
@@ -354,17 +368,19 @@ def _validate(
     values["evidence_url"] = row.get("evidence_url", "").strip()
     if problems:
         return None, problems
-    cell = Support(framework=framework, engine=engine, **values)
+    cell = Support(framework=framework, engine=engine, capability=capability, **values)
     try:
         cell.full_clean(
-            exclude=["framework", "engine"], validate_unique=False, validate_constraints=True
+            exclude=["framework", "engine", "capability"],
+            validate_unique=False,
+            validate_constraints=True,
         )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             prefix = "" if name == "__all__" else f"{name}: "
             problems.extend(prefix + m for m in messages)
         return None, problems
-    return {"framework": framework, "engine": engine, **values}, []
+    return {"framework": framework, "engine": engine, "capability": capability, **values}, []
 
 
 def _lookups(rows: list[tuple[int, dict[str, str]]]) -> dict:
@@ -375,15 +391,25 @@ def _lookups(rows: list[tuple[int, dict[str, str]]]) -> dict:
         slugs.update(row.get(k, "").strip() for k in ("framework", "engine", "superseded_by"))
         page_slugs.add(row.get("evidence_page", "").strip())
         keys.add(row.get("source", "").strip())
+    capability_slugs = {row.get("capability", "").strip() for _, row in rows} - {""}
+    entries = {e.slug: e for e in Entry.objects.filter(slug__in=slugs - {""})}
+    found = Capability.objects.select_related("engine").filter(
+        Q(slug__in=capability_slugs) | Q(engine__in=entries.values())
+    )
     return {
-        "entries": {e.slug: e for e in Entry.objects.filter(slug__in=slugs - {""})},
+        "capabilities": {c.slug: c for c in found if c.slug in capability_slugs},
+        "engine_capabilities": {c.engine_id: c for c in found if c.engine_id},
+        "entries": entries,
         "pages": dict(Page.objects.filter(slug__in=page_slugs - {""}).values_list("slug", "pk")),
         "sources": dict(Source.objects.filter(key__in=keys - {""}).values_list("key", "pk")),
     }
 
 
-def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
-    """Validate every row; on any error or dry_run, write nothing. One transaction."""
+def import_csv(
+    source: IO[str] | str, *, dry_run: bool = False, actor=None, comment: str = ""
+) -> ImportResult:
+    """Validate every row; on any error or dry_run, write nothing. One transaction; each
+    changed cell gets a revision (via "import", with `comment`)."""
     result = ImportResult(dry_run=dry_run)
     try:
         rows = _read(source)
@@ -400,22 +426,31 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             planned.append(values)
     if result.errors:
         return result
+    change = {"actor": actor, "via": "import", "comment": comment}
     with transaction.atomic(), changes.collect():
-        existing = {
-            (c.framework_id, c.engine_id): c
-            for c in Support.objects.select_for_update().filter(
-                framework_id__in={v["framework"].pk for v in planned},
-                engine_id__in={v["engine"].pk for v in planned},
-            )
-        }
+        existing: dict[tuple, Support] = {}
+        for c in Support.objects.select_for_update().filter(
+            framework_id__in={v["framework"].pk for v in planned}
+        ):
+            existing[(c.framework_id, "c", c.capability_id)] = c
+            if c.engine_id:
+                existing[(c.framework_id, "e", c.engine_id)] = c
         for values in planned:
             framework, engine = values.pop("framework"), values.pop("engine")
-            cell = existing.get((framework.pk, engine.pk))
+            capability = values.pop("capability")
+            key = (
+                (framework.pk, "c", capability.pk)
+                if capability is not None
+                else (framework.pk, "e", engine.pk)
+            )
+            cell = existing.get(key)
             if cell is None:
                 result.created += 1
                 if not dry_run:
-                    cell = Support(framework=framework, engine=engine, **values)
-                    services.support_save(support=cell, validate=False)
+                    cell = Support(
+                        framework=framework, engine=engine, capability=capability, **values
+                    )
+                    services.support_save(support=cell, validate=False, **change)
                 continue
             changed = [name for name in COMPARED if getattr(cell, name) != values[name]]
             if not changed:
@@ -425,5 +460,5 @@ def import_csv(source: IO[str] | str, *, dry_run: bool = False) -> ImportResult:
             if not dry_run:
                 for name in changed:
                     setattr(cell, name, values[name])
-                services.support_save(support=cell, validate=False)
+                services.support_save(support=cell, validate=False, **change)
     return result

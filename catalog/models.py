@@ -131,6 +131,16 @@ class Status(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# What each status word means, shown wherever a status is (pages, legends, the API).
+STATUS_MEANINGS = {
+    Status.ACTIVE: "Releases with new features within the last two years.",
+    Status.MAINTENANCE: "Still released, but only fixes and security updates: no new features.",
+    Status.INACTIVE: "No release for two years or more, and not declared finished.",
+    Status.DISCONTINUED: "Declared finished by its authors, or replaced by a successor.",
+    Status.UNKNOWN: "Not known: the sources say nothing current about it.",
+}
+
+
 class EntryManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> Entry:
         return self.get(slug=slug)
@@ -223,6 +233,10 @@ class Entry(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def status_meaning(self) -> str:
+        return STATUS_MEANINGS.get(self.status, "")
 
     def get_absolute_url(self) -> str:
         if self.type == EntryType.FRAMEWORK:
@@ -589,10 +603,14 @@ class Support(models.Model):
             self.engine_id = self.capability.engine_id
 
     def clean(self) -> None:
-        self.align()
-        if self.capability_id is None:
-            raise ValidationError({"capability": "Choose a capability (or an engine)."})
-        if self.engine_id != self.capability.engine_id:
+        # Checks only: the Templates capability of an engine is made when the cell is saved.
+        if self.capability_id is None and self.engine_id is None:
+            raise ValidationError({"capability": "Choose a capability (or a template engine)."})
+        if (
+            self.capability_id is not None
+            and self.engine_id is not None
+            and self.capability.engine_id != self.engine_id
+        ):
             raise ValidationError({"engine": "The engine must be the capability's engine."})
 
     def natural_key(self) -> tuple[str, str]:

@@ -513,9 +513,10 @@ def _decide(proposal: FactProposal, status: str, user) -> None:
 
 
 def accept_proposal(proposal: FactProposal, *, user) -> Entry:
-    """Apply the proposed value to the entry (through entry_save) and mark the proposal
-    accepted. Refused (ProposalError) when the entry's value is no longer the one the
-    proposal was made against: an editor changed it since, and it is not overwritten."""
+    """Apply the proposed value to the entry (through entry_save, which writes a catalog
+    Revision by ``user`` via "refresh") and mark the proposal accepted. Refused
+    (ProposalError) when the entry's value is no longer the one the proposal was made
+    against: an editor changed it since, and it is not overwritten."""
     if proposal.field not in FIELDS:
         raise ProposalError(f"“{proposal.field}” is not a field refresh_facts proposes.")
     # The description is rendered before the transaction (never under the write lock).
@@ -553,7 +554,15 @@ def accept_proposal(proposal: FactProposal, *, user) -> Entry:
         if entry.description != description:
             rendered = None  # edited meanwhile: entry_save renders it again
         try:
-            services.entry_save(entry=entry, rendered=rendered, after_save=after_save)
+            services.entry_save(
+                entry=entry,
+                rendered=rendered,
+                after_save=after_save,
+                actor=user,
+                via="refresh",
+                comment=f"Accepted from the package index: {label} "
+                f"{show(proposal.proposed)} ({proposal.origin})"[:300],
+            )
         except ValidationError as error:
             raise ProposalError(
                 f"{entry.name}’s {label} cannot be {show(proposal.proposed)}: "

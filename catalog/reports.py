@@ -18,7 +18,7 @@ def _entry_edit_url(entry: Entry) -> str:
 def _cell_url(cell: Support) -> str:
     """The cell's evidence page."""
     return reverse(
-        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.engine.slug}
+        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.row_slug}
     )
 
 
@@ -37,8 +37,8 @@ def register() -> None:
         Subject(
             kind="cell",
             label="matrix cell",
-            queryset=lambda: Support.objects.select_related("framework", "engine"),
-            describe=lambda cell: f"the matrix cell {cell.framework.name} × {cell.engine.name}",
+            queryset=lambda: Support.objects.select_related("framework", "capability", "engine"),
+            describe=lambda cell: f"the grid cell {cell.framework.name} × {cell.row_name}",
             public_url=_cell_url,
             edit_url=lambda cell: reverse("admin:catalog_support_change", args=[cell.pk]),
         )

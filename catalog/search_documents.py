@@ -98,14 +98,21 @@ def entry_document(entry: Entry) -> Document:
         parts.append("Python " + " ".join(versions))
     engines: list[str] = []
     cells = entry.support_row.all() if is_framework else entry.support_column.all()
+    has = []
     for cell in cells:
-        other = cell.engine if is_framework else cell.framework
+        other = cell.capability if is_framework else cell.framework
         level = cell.get_level_display()
         if cell.superseded_by_id:
             level = f"{level} {cell.superseded_by.name}"
         parts.append(f"{other.name}: {level}. {cell.notes}")
         if is_framework and cell.level in YES_LEVELS:
-            engines.append(cell.engine.slug)
+            if cell.engine_id:
+                engines.append(cell.engine.slug)
+            else:
+                has.append(cell.capability.name)
+    if has:
+        # "has ASGI, ORM, OpenAPI generation": the capabilities, findable by name.
+        parts.append("Has " + ", ".join(has) + ".")
     relations_out = list(entry.relations_out.all())
     relations_in = list(entry.relations_in.all())
     facets = {"status": [entry.status]}
@@ -143,9 +150,9 @@ def _entries():
         "python_versions",
         Prefetch(
             "support_row",
-            queryset=Support.objects.select_related("engine", "superseded_by").order_by(
-                "engine__name"
-            ),
+            queryset=Support.objects.select_related(
+                "engine", "capability", "superseded_by"
+            ).order_by("capability__group__order", "capability__order", "capability__name"),
         ),
         Prefetch(
             "support_column",

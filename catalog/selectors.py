@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from catalog import grid
 from catalog.forms import (
     COMPONENT_SORTS,
     FRAMEWORK_SORTS,
@@ -126,7 +127,13 @@ def filter_components(params: Mapping[str, str] | None = None) -> QuerySet[Compo
 
 def _cells() -> QuerySet[Support]:
     return Support.objects.select_related(
-        "framework", "engine", "superseded_by", "evidence_page", "source", "source__page"
+        "framework",
+        "capability__group",
+        "engine",
+        "superseded_by",
+        "evidence_page",
+        "source",
+        "source__page",
     )
 
 
@@ -135,9 +142,10 @@ class EntryDetail:
     entry: Entry
     relations_out: list[Relation]
     relations_in: list[Relation]
-    cells: list[Support]  # its matrix row (framework) or column (engine)
+    cells: list[Support]  # its template-matrix row (framework) or column (engine)
     pages_about: list[Page]
     pages_linking: list[Page]
+    groups: list[grid.GroupCells] = field(default_factory=list)  # a framework's grid
 
 
 def pages_linking_to_entry(entry: Entry) -> QuerySet[Page]:
@@ -158,8 +166,11 @@ def pages_linking_to_entry(entry: Entry) -> QuerySet[Page]:
 
 def entry_detail(entry: Entry) -> EntryDetail:
     relations = Relation.objects.select_related("source", "target", "source_doc__page")
+    groups = []
     if entry.is_framework:
-        cells = list(_cells().filter(framework=entry).order_by(name_order("engine__name")))
+        every = list(_cells().filter(framework=entry))
+        groups = grid.framework_groups(entry, every)
+        cells = sorted((c for c in every if c.engine_id), key=lambda c: c.engine.name.casefold())
     else:
         cells = list(_cells().filter(engine=entry).order_by(name_order("framework__name")))
     return EntryDetail(
@@ -173,6 +184,7 @@ def entry_detail(entry: Entry) -> EntryDetail:
         cells=cells,
         pages_about=list(entry.pages.order_by("key")),
         pages_linking=list(pages_linking_to_entry(entry)),
+        groups=groups,
     )
 
 
@@ -237,7 +249,7 @@ def build_matrix(
     counts: dict[str, int] = {}
     for cell in Support.objects.filter(
         framework_id__in=fw_ids, engine_id__in=engine_ids
-    ).select_related("framework", "engine", "superseded_by", "evidence_page"):
+    ).select_related("framework", "capability", "engine", "superseded_by", "evidence_page"):
         grid[(cell.framework_id, cell.engine_id)] = cell
         counts[cell.level] = counts.get(cell.level, 0) + 1
     rows = [MatrixRow(f, [grid.get((f.pk, e.pk)) for e in engine_list]) for f in fw_list]
@@ -256,7 +268,6 @@ def compare_entries(slugs: list[str]) -> tuple[list[Entry], list[str]]:
         for e in Entry.objects.filter(slug__in=slugs).prefetch_related(
             "python_versions",
             Prefetch("relations_out", queryset=Relation.objects.select_related("target")),
-            Prefetch("support_row", queryset=_cells().order_by(name_order("engine__name"))),
         )
     }
     return [found[s] for s in slugs if s in found], [s for s in slugs if s not in found]
@@ -301,7 +312,8 @@ def upkeep(reason: str = "") -> tuple[list[tuple[Support, list[str]]], dict[str,
         key=lambda item: (
             item[1] == ["stale"],
             item[0].framework.name.casefold(),
-            item[0].engine.name.casefold(),
+            item[0].capability.group.order,
+            item[0].row_name.casefold(),
         )
     )
     return items, counts

@@ -16,10 +16,23 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 
+from catalog import history
+from catalog.history import Change
 from catalog.links import PREFIXES, entry_keys, facts_targets
-from catalog.models import DescriptionLink, Entry, EntryType, Relation, Source, Support
+from catalog.models import (
+    Capability,
+    DescriptionLink,
+    Entry,
+    EntryType,
+    PythonVersion,
+    Relation,
+    Revision,
+    Source,
+    Support,
+)
 from core import changes, outbox
 from wiki.markup import Rendered
+from wiki.models import Page
 from wiki.render import render, targets_moved_since
 
 COLLECTION = "catalog"  # any change to what the catalog's lists show
@@ -117,11 +130,15 @@ def entry_save(
     rendered: Rendered | None = None,
     after_save=None,
     validate: bool = True,
+    actor=None,
+    via: str = "service",
+    comment: str = "",
 ) -> Entry:
     """Validate (constraints included) and save an entry with its description's HTML.
     `rendered`: the description already rendered outside the transaction (the admin does
     that); `after_save(entry)` writes what belongs with it in the same transaction (the
-    admin's many-to-many fields and inlines)."""
+    admin's many-to-many fields and inlines). A revision records the values before and
+    after, with who (`actor`), the path (`via`: admin, import, refresh …) and why."""
     if validate:
         entry.full_clean()
     if rendered is None:
@@ -132,11 +149,19 @@ def entry_save(
             if entry.pk
             else None
         )
+        before = history.entry_state(entry.pk)
         entry.description_html = rendered.html if rendered else ""
         entry.save()
         _store_description(entry, rendered)
         if after_save is not None:
             after_save(entry)
+        history.record(
+            "entry",
+            entry_id=entry.pk,
+            before=before,
+            after=history.entry_state(entry.pk),
+            change=Change(actor, via, comment),
+        )
         old_keys = entry_keys(slug=old[0], name=old[1]) if old else set()
         new_keys = entry_keys(slug=entry.slug, name=entry.name)
         renamed = old is None or old_keys != new_keys
@@ -160,15 +185,19 @@ def component_create(*, name: str, slug: str, category: str, **fields) -> Entry:
     return entry_save(entry=entry)
 
 
-def entry_delete(*, entry: Entry) -> None:
+def entry_delete(*, entry: Entry, actor=None, via: str = "service", comment: str = "") -> None:
     """Delete; the pages and descriptions that linked to it turn red when re-rendered."""
     with transaction.atomic():
+        before = history.entry_state(entry.pk)
         label = Entry._meta.label_lower
         neighbours = _neighbours([entry.pk])
         keys = entry_keys(slug=entry.slug, name=entry.name)
         embedded = facts_targets([entry.pk, *neighbours])
         pk = entry.pk
         entry.delete()
+        history.record(
+            "entry", entry_id=None, before=before, after=None, change=Change(actor, via, comment)
+        )
         changes.record(
             removed=[(label, pk)],
             changed=[(label, n) for n in neighbours],
@@ -186,18 +215,33 @@ def _cell_entries(cell: Support) -> list[tuple[str, int]]:
     return [(label, pk) for pk in ids if pk]
 
 
-def support_save(*, support: Support, validate: bool = True) -> Support:
-    """A matrix cell: its framework's and its engine's pages (and documents) change."""
+def support_save(
+    *,
+    support: Support,
+    validate: bool = True,
+    actor=None,
+    via: str = "service",
+    comment: str = "",
+) -> Support:
+    """A grid cell: its framework's and (for a template cell) its engine's pages change."""
     if validate:
         support.full_clean()
     with transaction.atomic():
+        old_state = history.cell_state(support.pk)
         before = (
             Support.objects.filter(pk=support.pk).values_list("framework_id", "engine_id").first()
             if support.pk
             else None
         )
         support.save()
-        moved = [(Entry._meta.label_lower, pk) for pk in before or ()]
+        history.record(
+            "cell",
+            entry_id=support.framework_id,
+            before=old_state,
+            after=history.cell_state(support.pk),
+            change=Change(actor, via, comment),
+        )
+        moved = [(Entry._meta.label_lower, pk) for pk in before or () if pk]
         changes.record(
             changed=[*_cell_entries(support), *moved],
             targets=facts_targets(pk for _, pk in [*_cell_entries(support), *moved]),
@@ -206,35 +250,72 @@ def support_save(*, support: Support, validate: bool = True) -> Support:
     return support
 
 
-def support_delete(*, support: Support) -> None:
+def support_delete(
+    *, support: Support, actor=None, via: str = "service", comment: str = ""
+) -> None:
     with transaction.atomic():
         touched = _cell_entries(support)
         embedded = facts_targets(pk for _, pk in touched)
+        before = history.cell_state(support.pk)
+        framework_id = support.framework_id
         support.delete()
+        history.record(
+            "cell",
+            entry_id=framework_id,
+            before=before,
+            after=None,
+            change=Change(actor, via, comment),
+        )
         changes.record(changed=touched, targets=embedded, collections=[COLLECTION])
 
 
-def relation_save(*, relation: Relation, validate: bool = True) -> Relation:
+def relation_save(
+    *,
+    relation: Relation,
+    validate: bool = True,
+    actor=None,
+    via: str = "service",
+    comment: str = "",
+) -> Relation:
     if validate:
         relation.full_clean()
     with transaction.atomic():
+        old_state = history.relation_state(relation.pk)
         before = (
             Relation.objects.filter(pk=relation.pk).values_list("source_id", "target_id").first()
             if relation.pk
             else None
         )
         relation.save()
+        history.record(
+            "relation",
+            entry_id=relation.source_id,
+            before=old_state,
+            after=history.relation_state(relation.pk),
+            change=Change(actor, via, comment),
+        )
         label = Entry._meta.label_lower
         ids = {relation.source_id, relation.target_id, *(before or ())}
         changes.record(changed=[(label, pk) for pk in ids], collections=[COLLECTION])
     return relation
 
 
-def relation_delete(*, relation: Relation) -> None:
+def relation_delete(
+    *, relation: Relation, actor=None, via: str = "service", comment: str = ""
+) -> None:
     with transaction.atomic():
         label = Entry._meta.label_lower
         ids = {relation.source_id, relation.target_id}
+        before = history.relation_state(relation.pk)
+        source_id = relation.source_id
         relation.delete()
+        history.record(
+            "relation",
+            entry_id=source_id,
+            before=before,
+            after=None,
+            change=Change(actor, via, comment),
+        )
         changes.record(changed=[(label, pk) for pk in ids], collections=[COLLECTION])
 
 
@@ -263,6 +344,117 @@ def source_delete(*, source: Source) -> None:
         source.delete()
         label = Entry._meta.label_lower
         changes.record(shown=[(label, pk) for pk in citers], collections=[COLLECTION])
+
+
+# ---------------------------------------------------------------- revert
+
+
+class RevertError(Exception):
+    """The revision cannot be undone as it stands (say why)."""
+
+
+def _entries_by_slug(slugs) -> dict[str, Entry]:
+    return {e.slug: e for e in Entry.objects.filter(slug__in=[s for s in slugs if s])}
+
+
+def _apply_cell(cell: Support, values: dict) -> None:
+    entries = _entries_by_slug([values.get("superseded_by")])
+    for name in history.CELL_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if name == "superseded_by":
+            cell.superseded_by = entries.get(value) if value else None
+        elif name == "evidence_page":
+            cell.evidence_page = Page.everything.filter(slug=value).first() if value else None
+        elif name == "source":
+            cell.source = Source.objects.filter(key=value).first() if value else None
+        else:
+            setattr(cell, name, value)
+
+
+def _apply_entry(entry: Entry, values: dict) -> dict[str, list]:
+    """Set the scalar fields; return the many-to-many ones to set after saving."""
+    many = {}
+    for name, value in values.items():
+        if name in history.ENTRY_MANY:
+            many[name] = value
+        elif name in history.ENTRY_FIELDS:
+            setattr(entry, name, value)
+    return many
+
+
+def _set_many(entry: Entry, many: dict[str, list]) -> None:
+    models = {
+        "python_versions": PythonVersion.objects,
+        "sources": Source.objects,
+        "pages": Page.everything,
+    }
+    for name, keys in many.items():
+        key = history.ENTRY_MANY[name]
+        manager = models[name]
+        getattr(entry, name).set(manager.filter(**{f"{key}__in": keys or []}))
+
+
+def revert(revision: Revision, *, actor=None, comment: str = "") -> None:
+    """Undo one change: the fields it changed go back to their values before it (other
+    fields keep later edits); a creation is undone by deleting, a deletion by restoring.
+    Writes through the services, so the revert is itself a revision."""
+    change = {"actor": actor, "via": "revert", "comment": comment or f"Reverted #{revision.pk}"}
+    before, after = revision.before, revision.after
+    fields = {name: old for name, old, _ in revision.changed_fields()}
+    kind = revision.object_type
+    if kind == "entry":
+        current = Entry.objects.filter(slug=(after or before)["slug"]).first()
+        if revision.action == "created":
+            if current is None:
+                raise RevertError("The entry is already gone.")
+            entry_delete(entry=current, **change)
+            return
+        if revision.action == "deleted":
+            if Entry.objects.filter(slug=before["slug"]).exists():
+                raise RevertError(f"An entry called “{before['slug']}” exists again.")
+            current, fields = Entry(), before
+        elif current is None:
+            raise RevertError("The entry has been deleted since; restore its deletion first.")
+        many = _apply_entry(current, fields)
+        entry_save(entry=current, after_save=lambda e: _set_many(e, many), **change)
+        return
+    state = after or before
+    if kind == "cell":
+        entries = _entries_by_slug([state["framework"]])
+        capability = Capability.objects.filter(slug=state["capability"]).first()
+        if state["framework"] not in entries or capability is None:
+            raise RevertError("The framework or the capability no longer exists.")
+        cell = Support.objects.filter(
+            framework=entries[state["framework"]], capability=capability
+        ).first()
+        if revision.action == "created":
+            if cell is not None:
+                support_delete(support=cell, **change)
+            return
+        if cell is None:
+            cell = Support(framework=entries[state["framework"]], capability=capability)
+            fields = before
+        _apply_cell(cell, fields)
+        support_save(support=cell, **change)
+        return
+    entries = _entries_by_slug([state["source"], state["target"]])
+    if len(entries) < 2:
+        raise RevertError("One end of the relation no longer exists.")
+    relation = Relation.objects.filter(
+        source=entries[state["source"]], type=state["type"], target=entries[state["target"]]
+    ).first()
+    if revision.action == "created":
+        if relation is not None:
+            relation_delete(relation=relation, **change)
+        return
+    relation = relation or Relation(
+        source=entries[state["source"]], type=state["type"], target=entries[state["target"]]
+    )
+    relation.note = before.get("note", "")
+    relation.source_doc = Source.objects.filter(key=before.get("source_doc")).first()
+    relation_save(relation=relation, **change)
 
 
 def catalog_changed(*, entries: Iterable[int] = ()) -> None:

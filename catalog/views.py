@@ -6,14 +6,16 @@ import json
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST, require_safe
 
-from catalog import aliases, charts, refresh, selectors
+from catalog import aliases, charts, grid, history, refresh, selectors, services
+from catalog.cells import LEVEL_MEANINGS, cell_label, legend
 from catalog.forms import (
     CompareForm,
     ComponentFilterForm,
@@ -21,19 +23,20 @@ from catalog.forms import (
     MatrixFilterForm,
     cleaned,
 )
-from catalog.matrix import (
-    LEVEL_MEANINGS,
-    LEVEL_WORDS,
-    cell_label,
-    export_csv,
-    export_json,
-)
+from catalog.matrix import export_csv, export_grid_json, export_json
 from catalog.models import (
+    STATUS_MEANINGS,
+    TEMPLATES_GROUP,
+    Capability,
+    CapabilityGroup,
     Component,
+    Entry,
     EntryType,
     FactProposal,
     Framework,
     Level,
+    Revision,
+    Status,
     Support,
     web_url,
 )
@@ -43,13 +46,6 @@ from core.pagecache import depends_on
 
 PAGE_SIZE = 50
 COMPARE_MIN, COMPARE_MAX = 2, 4
-
-
-def _legend() -> list[dict[str, str]]:
-    return [
-        {"css": f"lv-{level.lower()}", "word": LEVEL_WORDS[level], "meaning": LEVEL_MEANINGS[level]}
-        for level in Level
-    ]
 
 
 @require_safe
@@ -72,6 +68,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
             "total": page.paginator.count,
             "filtered": bool(set(request.GET) - {"sort", "page"}),
             "sort": request.GET.get("sort", "name"),
+            "statuses": [(Status(k).label, v) for k, v in STATUS_MEANINGS.items()],
         },
     )
 
@@ -97,7 +94,7 @@ def _detail(request: HttpRequest, model, slug: str, template: str) -> HttpRespon
     return render(
         request,
         template,
-        {"entry": entry, "detail": detail, "legend": _legend(), "meta": meta},
+        {"entry": entry, "detail": detail, "legend": legend(), "meta": meta},
     )
 
 
@@ -125,8 +122,8 @@ def component_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _matrix_from(request: HttpRequest) -> tuple[MatrixFilterForm, selectors.Matrix]:
-    form = MatrixFilterForm(request.GET or None)
-    data = cleaned(MatrixFilterForm(request.GET))
+    form = MatrixFilterForm(request.GET)
+    data = cleaned(form)
     grid = selectors.build_matrix(
         frameworks=data.get("f"),
         engines=data.get("e"),
@@ -148,7 +145,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "matrix": grid,
-            "legend": _legend(),
+            "legend": legend(),
             "filtered": bool(set(request.GET) - {"q"}),
             "kept": [(k, v) for k, values in request.GET.lists() if k != "q" for v in values],
         },
@@ -232,13 +229,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         prompt = f"Pick one to three more frameworks to compare with {entries[0].name}."
     elif not entries:
         prompt = f"Pick {COMPARE_MIN} to {COMPARE_MAX} frameworks, then press Compare."
-    seen = {}
-    for entry in entries:
-        for cell in entry.support_row.all():
-            seen.setdefault(cell.engine.slug, cell.engine)
-    engines = sorted(seen.values(), key=lambda e: e.name.casefold())
-    by_entry = [{c.engine.slug: c for c in e.support_row.all()} for e in entries]
-    matrix_rows = [(engine, [cells.get(engine.slug) for cells in by_entry]) for engine in engines]
+    groups = grid.compare_groups(entries) if entries else []
     names = ", ".join(e.name for e in entries)
     return render(
         request,
@@ -248,14 +239,15 @@ def compare(request: HttpRequest) -> HttpResponse:
             "entries": entries,
             "problems": notes,
             "prompt": prompt,
-            "matrix_rows": matrix_rows,
-            "legend": _legend(),
+            "groups": groups,
+            "differing": sum(len(g.differing) for g in groups),
+            "legend": legend(),
             "framework_type": EntryType.FRAMEWORK,
             "meta": {
                 "title": f"Compare {names}" if entries else "Compare frameworks",
                 "description": (
                     f"{names} side by side: kind, status, releases, Python versions, "
-                    "licence, relations and template engines."
+                    "licence, relations and every capability where they differ."
                     if entries
                     else "Python web frameworks side by side: pick two to four."
                 ),
@@ -266,16 +258,30 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def cell(request: HttpRequest, framework: str, engine: str) -> HttpResponse:
-    """One matrix cell's evidence: its value as the source wrote it, notes and source."""
+    """One grid cell's evidence: its value as the source wrote it, notes and source. The
+    second part names the capability (a template engine's is the engine's slug)."""
     support = get_object_or_404(
         Support.objects.select_related(
-            "framework", "engine", "superseded_by", "evidence_page", "source", "source__page"
+            "framework",
+            "capability__group",
+            "engine",
+            "superseded_by",
+            "evidence_page",
+            "source",
+            "source__page",
         ),
         framework__slug=framework,
-        engine__slug=engine,
+        capability__slug=engine,
     )
-    depends_on(request, support.framework, support.engine)  # a cell's change bumps both
+    # A cell's change bumps its framework (and a template cell's engine).
+    depends_on(request, *[e for e in (support.framework, support.engine) if e is not None])
     label = cell_label(support)
+    row = support.row_name
+    question = (
+        f"Does {support.framework.name} work with {row}?"
+        if support.engine_id
+        else f"Does {support.framework.name} have {row}?"
+    )
     return render(
         request,
         "catalog/cell.html",
@@ -283,12 +289,12 @@ def cell(request: HttpRequest, framework: str, engine: str) -> HttpResponse:
             "cell": support,
             "meaning": LEVEL_MEANINGS.get(support.level, ""),
             "evidence_url": web_url(support.evidence_url),
-            "legend": _legend(),
+            "legend": legend(),
             "meta": {
-                "title": f"{support.framework.name} × {support.engine.name}: {label}",
+                "title": f"{support.framework.name} × {row}: {label}",
                 "description": (
-                    f"Does {support.framework.name} work with {support.engine.name}? "
-                    f"{label}: {LEVEL_MEANINGS.get(support.level, '')}; the evidence and source."
+                    f"{question} {label}: {LEVEL_MEANINGS.get(support.level, '')}; "
+                    "the evidence and source."
                 ),
             },
         },
@@ -312,6 +318,214 @@ def upkeep(request: HttpRequest) -> HttpResponse:
             "proposals": list(refresh.pending_proposals()),
             "can_decide": refresh.can_decide(request.user),
         },
+    )
+
+
+# ---------------------------------------------------------------- the capability grid
+
+
+@require_safe
+def grid_index(request: HttpRequest) -> HttpResponse:
+    """Every group with its capabilities, each defined, and how much of it is known."""
+    depends_on(request, collections=[COLLECTION])
+    found = grid.groups()
+    known = {
+        row["capability__group"]: row["n"]
+        for row in Support.objects.exclude(level=Level.UNKNOWN)
+        .values("capability__group")
+        .annotate(n=Count("pk"))
+    }
+    return render(
+        request,
+        "catalog/grid_index.html",
+        {
+            "groups": [(g, known.get(g.pk, 0)) for g in found],
+            "legend": legend(),
+            "meta": {
+                "title": "Capability grid",
+                "description": "Which Python web frameworks have ASGI, async views, an ORM, an "
+                "admin, OpenAPI generation … — every capability, defined, with evidence.",
+            },
+        },
+    )
+
+
+@require_safe
+def grid_group(request: HttpRequest, group: str) -> HttpResponse:
+    found = get_object_or_404(CapabilityGroup, slug=group)
+    if found.slug == TEMPLATES_GROUP:
+        return redirect("catalog:matrix")  # the template matrix, with its filters
+    depends_on(request, collections=[COLLECTION])
+    table = grid.group_grid(found)
+    return render(
+        request,
+        "catalog/grid_group.html",
+        {
+            "group": found,
+            "grid": table,
+            "groups": grid.groups(),
+            "legend": legend(),
+            "meta": {
+                "title": f"{found.name}: capability grid",
+                "description": f"{found.description} "
+                + ", ".join(c.name for c in table.capabilities)
+                + " — for each framework, with evidence.",
+            },
+        },
+    )
+
+
+@require_safe
+def capability_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    capability = get_object_or_404(Capability.objects.select_related("group", "engine"), slug=slug)
+    depends_on(request, collections=[COLLECTION])
+    found = grid.capability_cells(capability)
+    return render(
+        request,
+        "catalog/capability.html",
+        {
+            "capability": capability,
+            "cells": found,
+            "have": [c for c in found if c.level in grid.MEETS],
+            "missing": grid.frameworks_without(capability),
+            "legend": legend(),
+            "meta": {
+                "title": f"{capability.name}: which frameworks have it",
+                "description": f"{capability.definition} Which Python web frameworks have "
+                f"{capability.name}, with evidence for each.",
+            },
+        },
+    )
+
+
+@require_safe
+def grid_csv(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
+    response = HttpResponse(export_csv(grid=True), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="capability-grid.csv"'
+    return response
+
+
+@require_safe
+def grid_json(request: HttpRequest) -> HttpResponse:
+    depends_on(request, collections=[COLLECTION])
+    return HttpResponse(
+        json.dumps(export_grid_json(), cls=HtmlSafeJSONEncoder, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+
+
+# ---------------------------------------------------------------- history
+
+
+def _history_entry(model, slug: str) -> Entry:
+    entry = selectors.get_entry(model, slug)
+    if entry is None:
+        raise Http404(slug)
+    return entry
+
+
+def _history(request: HttpRequest, model, slug: str) -> HttpResponse:
+    entry = _history_entry(model, slug)
+    depends_on(request, entry, params=["page"])
+    revisions = Revision.objects.filter(entry=entry).select_related("user")
+    page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("page"))
+    for revision in page.object_list:
+        revision.line = history.describe(revision)
+    return render(
+        request,
+        "catalog/history.html",
+        {
+            "entry": entry,
+            "page_obj": page,
+            "noindex": True,
+            "meta": {"title": f"{entry.name}: history"},
+        },
+    )
+
+
+@require_safe
+def framework_history(request: HttpRequest, slug: str) -> HttpResponse:
+    return _history(request, Framework, slug)
+
+
+@require_safe
+def component_history(request: HttpRequest, slug: str) -> HttpResponse:
+    return _history(request, Component, slug)
+
+
+@require_safe
+def history_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """The entry's page at two revisions (``old``, ``new``: revision numbers), object by
+    object — any two, not just neighbours."""
+    entry = selectors.get_entry(Entry, slug)
+    if entry is None:
+        raise Http404(slug)
+    depends_on(request, entry, params=["old", "new"])
+    ids = set(Revision.objects.filter(entry=entry).values_list("pk", flat=True))
+    try:
+        old, new = sorted(int(request.GET.get(k, "")) for k in ("old", "new"))
+    except ValueError:
+        old = new = None
+    if old not in ids or new not in ids:
+        return render(
+            request,
+            "catalog/history_compare.html",
+            {
+                "entry": entry,
+                "problem": "Pick two versions of this entry's history to compare.",
+                "noindex": True,
+                "meta": {"title": f"{entry.name}: compare versions"},
+            },
+            status=200,
+        )
+    return render(
+        request,
+        "catalog/history_compare.html",
+        {
+            "entry": entry,
+            "old": Revision.objects.get(pk=old),
+            "new": Revision.objects.get(pk=new),
+            "differences": history.compare(entry, old, new),
+            "noindex": True,
+            "meta": {"title": f"{entry.name}: versions #{old} and #{new}"},
+        },
+    )
+
+
+@require_safe
+def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    revision = get_object_or_404(Revision.objects.select_related("user", "entry"), pk=pk)
+    depends_on(request, collections=[COLLECTION])
+    return render(
+        request,
+        "catalog/revision.html",
+        {
+            "revision": revision,
+            "line": history.describe(revision),
+            "rows": [(history.label(n), a, b) for n, a, b in revision.changed_fields()],
+            "noindex": True,
+            "meta": {"title": f"Catalog change #{revision.pk}: {revision.entry_name}"},
+        },
+    )
+
+
+@require_POST
+@staff_member_required
+def revision_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    revision = get_object_or_404(Revision, pk=pk)
+    comment = request.POST.get("comment", "").strip()[:300]
+    try:
+        services.revert(revision, actor=request.user, comment=comment)
+    except (services.RevertError, ValidationError) as error:
+        messages.error(
+            request, f"Not reverted: {' '.join(getattr(error, 'messages', [str(error)]))}"
+        )
+        return redirect(revision.get_absolute_url())
+    messages.success(request, f"Reverted change #{revision.pk}.")
+    target = Entry.objects.filter(pk=revision.entry_id).first()
+    return redirect(
+        target.get_absolute_url() + "history/" if target else revision.get_absolute_url()
     )
 
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
+from core import activity
+from core.activity import Activity
 from core.pagecache import depends_on
 from core.text import xml_safe
 from wiki.models import Page, Revision, Tag
@@ -101,12 +103,29 @@ class RecentChangesFeed(Feed):
         return reverse("wiki:recent")
 
     def items(self):
-        return with_previous(list(recent_revisions()[:ITEMS]))
+        # Page revisions, and the changes other apps register (the catalog's), by time.
+        pages = with_previous(list(recent_revisions()[:ITEMS]))
+        others = [a for source in activity.sources() for a in source.newest(ITEMS)]
+        merged = sorted(
+            [*pages, *others],
+            key=lambda item: item.when if isinstance(item, Activity) else item.created,
+            reverse=True,
+        )
+        return merged[:ITEMS]
 
-    def item_title(self, item: Revision) -> str:
+    def item_title(self, item) -> str:
+        if isinstance(item, Activity):
+            return f"{item.title}: {item.what}"
         return f"{item.title} (revision {item.number})"
 
-    def item_description(self, item: Revision) -> str:
+    def item_guid(self, item) -> str:
+        return self.item_link(item)
+
+    def item_description(self, item) -> str:
+        if isinstance(item, Activity):
+            return format_html(
+                "<p>{} — by {}</p><p>{}</p>", item.what, item.author, item.comment or ""
+            )
         # The edit comment and a short diff, escaped: the feed never carries page HTML.
         # Atom declares the summary type="html", so readers that render it see text.
         summary = f"{item.comment or 'Edited'} — by {self.item_author_name(item)}"
@@ -126,7 +145,9 @@ class RecentChangesFeed(Feed):
             format_html("<pre>{}</pre>", diff) if diff else "",
         )
 
-    def item_link(self, item: Revision) -> str:
+    def item_link(self, item) -> str:
+        if isinstance(item, Activity):
+            return item.what_url
         if item.number > 1:
             return reverse(
                 "wiki:page-diff",
@@ -134,13 +155,15 @@ class RecentChangesFeed(Feed):
             )
         return item.page.get_absolute_url()
 
-    def item_pubdate(self, item: Revision):
-        return item.created
+    def item_pubdate(self, item):
+        return item.when if isinstance(item, Activity) else item.created
 
-    def item_updateddate(self, item: Revision):
-        return item.created
+    def item_updateddate(self, item):
+        return self.item_pubdate(item)
 
-    def item_author_name(self, item: Revision) -> str:
+    def item_author_name(self, item) -> str:
+        if isinstance(item, Activity):
+            return item.author
         # Revisions with no editor came with the starting content or a bulk import.
         return item.author.get_username() if item.author else settings.WIKI_SITE_NAME
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 
+from core.activity import Activity
+from core.activity import Source as ActivitySource
 from wiki.links import missing_page_url
 from wiki.models import Page, PageLink, Revision
 
@@ -92,6 +96,39 @@ def recent_revisions() -> QuerySet[Revision]:
         .select_related("page", "author")
         .order_by("-created", "-pk")
     )
+
+
+def revision_activity(revision: Revision) -> Activity:
+    if revision.number > 1:
+        what = f"r{revision.number}"
+        what_url = reverse(
+            "wiki:page-diff",
+            kwargs={
+                "slug": revision.page.slug,
+                "old": revision.number - 1,
+                "new": revision.number,
+            },
+        )
+    else:
+        what, what_url = "new page", revision.page.get_absolute_url()
+    return Activity(
+        when=revision.created,
+        title=revision.page.title,
+        url=revision.page.get_absolute_url(),
+        what=what,
+        what_url=what_url,
+        author=revision.author.get_username() if revision.author else settings.WIKI_SITE_NAME,
+        comment=revision.comment,
+        kind="page",
+    )
+
+
+PAGE_ACTIVITY = ActivitySource(
+    name="wiki",
+    count=lambda: recent_revisions().count(),
+    newest=lambda n: [revision_activity(r) for r in recent_revisions()[:n]],
+    collections=("wiki",),
+)
 
 
 def orphan_pages() -> QuerySet[Page]:

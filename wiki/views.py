@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from core import layout
+from core import activity, layout
 from core.pagecache import depends_on
 from wiki import aliases, http, selectors, snapshots
 from wiki.diff import diff_texts
@@ -373,11 +373,11 @@ def page_backlinks(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def recent_changes(request: HttpRequest) -> HttpResponse:
-    depends_on(request, collections=[COLLECTION], params=["page"])
+    """Page revisions, and the changes other apps register (core.activity), by time."""
+    depends_on(request, collections=[COLLECTION, *activity.collections()], params=["page"])
+    merged = activity.Merged([selectors.PAGE_ACTIVITY, *activity.sources()])
     return render(
-        request,
-        "wiki/recent.html",
-        {"page_obj": _paginate(request, selectors.recent_revisions()), "noindex": True},
+        request, "wiki/recent.html", {"page_obj": _paginate(request, merged), "noindex": True}
     )
 
 

@@ -3,15 +3,15 @@
 from django import template
 from django.urls import reverse
 
-from catalog import matrix
+from catalog import cells
 from catalog.models import web_url
 
 register = template.Library()
 
-register.filter("cell_label", matrix.cell_label)
-register.filter("cell_css", matrix.cell_css)
-register.filter("cell_url", matrix.cell_url)
-register.filter("cell_description", matrix.cell_description)
+register.filter("cell_label", cells.cell_label)
+register.filter("cell_css", cells.cell_css)
+register.filter("cell_url", cells.cell_url)
+register.filter("cell_description", cells.cell_description)
 register.filter("web_url", web_url)
 
 
@@ -40,7 +40,7 @@ def cell_short(cell) -> str:
     full label ('Obsoleted by Mako') is in its title and on its evidence page."""
     if cell.undefined_in_source:
         return "Undefined"
-    word = matrix.LEVEL_WORDS.get(cell.level, cell.level)
+    word = cells.LEVEL_WORDS.get(cell.level, cell.level)
     return word + ("?" if cell.uncertain else "")
 
 
@@ -48,5 +48,5 @@ def cell_short(cell) -> str:
 def cell_page(cell) -> str:
     """The cell's evidence page on this site: its value, the raw value, notes and source."""
     return reverse(
-        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.engine.slug}
+        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.row_slug}
     )

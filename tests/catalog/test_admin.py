@@ -26,7 +26,7 @@ def test_change_pages_render_with_inlines(staff_client, small_catalog):
     html = staff_client.get(
         f"/admin/catalog/framework/{small_catalog['pylons'].pk}/change/"
     ).content.decode()
-    assert "template engine support (matrix row)" in html.lower()
+    assert "grid cells (capabilities" in html.lower()
     html = staff_client.get(
         f"/admin/catalog/component/{small_catalog['mako'].pk}/change/"
     ).content.decode()

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from catalog import refresh, services
-from catalog.models import Entry, FactProposal, ProposalStatus, PythonVersion
+from catalog.models import Entry, FactProposal, ProposalStatus, PythonVersion, Revision
 
 RECORDED = Path(__file__).parent / "recorded"
 ALL_VERSIONS = ["2.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
@@ -333,6 +333,29 @@ def test_accept_applies_the_value(entries, recorded, staff_user):
     # Accepted values agree with the index now: nothing to propose for them.
     run("--from", str(recorded), "--only", "flask")
     assert set(pending(flask)) == {"repository"}
+
+
+def test_accept_writes_a_catalog_revision(entries, recorded, staff_user):
+    run("--from", str(recorded), "--only", "flask")
+    proposals = pending(entries["flask"])
+    refresh.accept_proposal(proposals["latest_version"], user=staff_user)
+    refresh.accept_proposal(proposals["python_versions"], user=staff_user)
+
+    revisions = Revision.objects.filter(entry=entries["flask"], via="refresh").order_by("id")
+    assert [r.user for r in revisions] == [staff_user, staff_user]
+    version, pythons = revisions
+    assert version.comment.startswith("Accepted from the package index: latest version 3.1.1")
+    assert [(name, a, b) for name, a, b in version.changed_fields()] == [
+        ("latest_version", "3.1.0", "3.1.1")
+    ]
+    assert "python_versions" in {name for name, _, _ in pythons.changed_fields()}
+
+
+def test_rejecting_writes_no_revision(entries, recorded, staff_user):
+    run("--from", str(recorded), "--only", "flask")
+    count = Revision.objects.count()
+    refresh.reject_proposal(pending(entries["flask"])["latest_version"], user=staff_user)
+    assert Revision.objects.count() == count
 
 
 def test_accept_bumps_the_entry_version(entries, recorded, staff_user):

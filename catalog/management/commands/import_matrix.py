@@ -1,14 +1,15 @@
-"""Read the support matrix back from the CSV that /catalog/matrix.csv exports."""
+"""Read grid cells back from the CSV that /catalog/grid.csv (or matrix.csv) exports."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.matrix import FIELDS, import_csv
+from catalog.matrix import FIELDS, GRID_FIELDS, import_csv
 
 
 class Command(BaseCommand):
     help = (
-        "Import support-matrix cells from CSV (the /catalog/matrix.csv format: "
-        f"{','.join(FIELDS)}). Every row is validated first; on any error nothing changes."
+        "Import grid cells from CSV: the /catalog/grid.csv format "
+        f"({','.join(GRID_FIELDS)}) or the template matrix's /catalog/matrix.csv "
+        f"({','.join(FIELDS)}). Every row is validated first; on any error nothing changes."
     )
 
     def add_arguments(self, parser):
@@ -16,11 +17,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Validate and count, change nothing."
         )
+        parser.add_argument(
+            "--comment", default="", help="Why: kept in each changed cell's history."
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, verbosity: int, **options):
+    def handle(self, *args, file: str, dry_run: bool, verbosity: int, comment: str, **options):
         try:
             with open(file, encoding="utf-8-sig", newline="") as handle:
-                result = import_csv(handle, dry_run=dry_run)
+                result = import_csv(handle, dry_run=dry_run, comment=comment or f"import {file}")
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         if not result.ok:
