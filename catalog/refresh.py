@@ -322,6 +322,52 @@ def facts_from(data: dict, known: dict[str, PythonVersion]) -> Facts:
     return facts
 
 
+_VERSION = re.compile(
+    r"^v?(\d+(?:\.\d+)*)"
+    r"(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?"
+    r"(?:[-_.]?(post|dev)[-_.]?(\d*))?$",
+    flags=re.IGNORECASE,
+)
+_PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1}  # c, rc, pre, preview: 2
+
+
+def version_key(text: str) -> tuple | None:
+    """A sortable key for a release number ("3.1.1", "6.0rc1", "2.0.post1"), or None
+    when it is not one: then versions are not compared."""
+    match = _VERSION.match((text or "").strip())
+    if match is None:
+        return None
+    release = [int(part) for part in match.group(1).split(".")]
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()  # 3.1.0 is 3.1
+    pre, pre_n, tail, tail_n = match.group(2, 3, 4, 5)
+    tail = (tail or "").lower()
+    pre_rank = _PRE_RANK.get(pre.lower(), 2) if pre else (-1 if tail == "dev" else 3)
+    tail_rank = {"post": 1, "dev": -1}.get(tail, 0) if pre or tail == "post" else 0
+    return (tuple(release), pre_rank, int(pre_n or 0), tail_rank, int(tail_n or 0))
+
+
+def against_entry(entry: Entry, facts: Facts, known: dict[str, PythonVersion]) -> None:
+    """What the metadata says, made into proposals for this entry: the index knows the
+    latest release only, so Python versions the entry lists stay (the proposal adds the
+    new ones), and a version older than the entry's is not proposed (nor its date)."""
+    if "python_versions" in facts.values:
+        names = set(facts.values["python_versions"]) | set(current_value(entry, "python_versions"))
+        facts.values["python_versions"] = sorted(
+            (n for n in names if n in known), key=lambda n: _version_order(known[n])
+        )
+    proposed, current = facts.values.get("latest_version"), entry.latest_version
+    if proposed and current:
+        new, old = version_key(proposed), version_key(current)
+        if new is not None and old is not None and new < old:
+            facts.values.pop("latest_version")
+            facts.values.pop("latest_release", None)
+            facts.notes.append(
+                f"the catalog's version {current} is newer than the index's {proposed}: "
+                "not proposed"
+            )
+
+
 # ---------------------------------------------------------------- catalog values
 
 
@@ -430,6 +476,7 @@ def refresh(
         unreachable = 0
         report.read += 1
         facts = facts_from(metadata.data, known)
+        against_entry(entry, facts, known)
         report.notes.extend((entry, note) for note in facts.notes)
         with transaction.atomic():
             for name in FIELDS:

@@ -55,13 +55,20 @@ def entries(versions, make_framework):
             "Django",
             package="Django",  # recorded as django.json (names compare normalized)
             latest_version="5.2.4",
-            python=["3.10", "3.11", "3.12", "3.13"],
+            # 2.7: an older release's; the index describes the latest only, so it stays.
+            python=["2.7", "3.10", "3.11", "3.12", "3.13"],
             licence="BSD",
             homepage="https://www.djangoproject.example",  # no trailing slash: the same
             repository="https://git.example.org/django/django",
         ),
         "bottle": make_framework("Bottle", package="bottle", licence="MIT", python=["3.12"]),
         "pyramid": make_framework("Pyramid", package="pyramid", latest_version="2.0.1"),
+        "tornado": make_framework(  # the recorded metadata is older than the catalog's
+            "Tornado",
+            package="tornado",
+            latest_version="6.5rc1",
+            latest_release=datetime.date(2025, 5, 1),
+        ),
         "cherrypy": make_framework("CherryPy", package="cherrypy"),
         "pylons": make_framework("Pylons", latest_version="1.0.3"),  # no package name
     }
@@ -115,9 +122,13 @@ def test_proposes_every_difference(entries, recorded):
     assert "3.1.0 → 3.1.1" in out
     assert "flask: Python 3.15 not in the catalog" in out
     assert "bottle: classifiers name Python 2.7 but requires_python is >=3.8" in out
-    assert "3 read, 2 not read, 1 without a package name" in out
-    assert "11 new" in out
-    assert FactProposal.objects.count() == 11
+    assert "tornado: the catalog's version 6.5rc1 is newer than the index's 6.4.2" in out
+    tornado = pending(entries["tornado"])
+    assert "latest_version" not in tornado and "latest_release" not in tornado
+    assert tornado["python_versions"].proposed == ["3.9", "3.10", "3.11", "3.12", "3.13"]
+    assert "4 read, 2 not read, 1 without a package name" in out
+    assert "15 new" in out
+    assert FactProposal.objects.count() == 15  # flask 4, django 2, bottle 5, tornado 4
 
 
 def test_bad_input_is_reported_per_entry_and_the_rest_goes_on(entries, recorded):
@@ -147,7 +158,7 @@ def test_rerun_does_not_duplicate(entries, recorded):
     again = {p.pk: p.observed for p in FactProposal.objects.all()}
     assert set(again) == set(first)  # the same rows, none added
     assert all(again[pk] >= first[pk] for pk in first)
-    assert "0 new" in out and "11 seen again" in out
+    assert "0 new" in out and "15 seen again" in out
 
 
 def test_rejected_value_is_not_proposed_again(entries, recorded, staff_user):
@@ -299,6 +310,27 @@ def test_python_allows(spec, allowed, refused):
         assert refresh.python_allows(spec, *map(int, name.split("."))), (spec, name)
     for name in refused:
         assert refresh.python_allows(spec, *map(int, name.split("."))) is False, (spec, name)
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [
+        ("3.1.0", "3.1.1"),
+        ("3.1", "3.1.0.1"),
+        ("6.0rc1", "6.0"),
+        ("6.0a2", "6.0b1"),
+        ("6.0.dev1", "6.0a1"),
+        ("2.0", "2.0.post1"),
+        ("0.9.9", "0.10"),
+    ],
+)
+def test_version_order(older, newer):
+    assert refresh.version_key(older) < refresh.version_key(newer)
+
+
+def test_version_key_of_a_name_that_is_no_version():
+    assert refresh.version_key("trunk") is None
+    assert refresh.version_key("3.1.0") == refresh.version_key("3.1")
 
 
 def test_python_allows_unknown_clause_excludes_nothing():
