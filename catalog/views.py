@@ -317,6 +317,7 @@ def upkeep(request: HttpRequest) -> HttpResponse:
             "stale_years": selectors.STALE_AFTER_DAYS // 365,
             "proposals": list(refresh.pending_proposals()),
             "can_decide": refresh.can_decide(request.user),
+            "field_labels": refresh.FIELD_LABELS,
         },
     )
 

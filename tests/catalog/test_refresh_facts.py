@@ -429,7 +429,7 @@ def test_upkeep_page_lists_pending_proposals_with_buttons(entries, recorded, sta
     run("--from", str(recorded), "--only", "flask")
     html = staff_client.get("/catalog/upkeep/").content.decode()
     assert 'id="proposals"' in html
-    assert "3.1.0" in html and "3.1.1" in html
+    assert "3.1.0" in html and "3.1.1" in html and "latest version" in html
     assert str(recorded / "flask.json") in html
     proposal = pending(entries["flask"])["latest_version"]
     assert f'action="/catalog/upkeep/proposals/{proposal.pk}/accept/"' in html
