@@ -13,6 +13,7 @@ Values are stored as JSON: strings for versions, licences and URLs, an ISO date 
 from __future__ import annotations
 
 import datetime
+import http.client
 import json
 import re
 import urllib.error
@@ -139,7 +140,7 @@ def read_index(index_url: str, package: str, *, timeout: float) -> Metadata:
         else:
             message = f"cannot reach {url}: {reason}"
         raise MetadataError(message, unreachable=True) from error
-    except OSError as error:  # a connection reset half-way
+    except (OSError, http.client.HTTPException) as error:  # a connection cut half-way
         raise MetadataError(f"cannot read {url}: {error}", unreachable=True) from error
     return Metadata(data=_parse(raw, url), origin=url)
 

@@ -3,8 +3,10 @@ the upkeep page. Metadata comes from the recorded files in tests/catalog/recorde
 by hand in the index's JSON shape); nothing here reaches the network."""
 
 import datetime
+import http.client
 import io
 import json
+import re
 import shutil
 import urllib.error
 from pathlib import Path
@@ -285,6 +287,52 @@ def test_index_that_does_not_answer_is_not_asked_again_and_again(entries, monkey
         run("--index-url", "https://index.example/pypi", "--timeout", "0.5")
     assert len(calls) == refresh.GIVE_UP_AFTER  # then the rest are not asked
     assert not FactProposal.objects.exists()
+
+
+def _http_error(code):
+    def fail(request, timeout):
+        raise urllib.error.HTTPError(request.full_url, code, "Error", {}, None)
+
+    return fail
+
+
+def _raise(error):
+    def fail(request, timeout):
+        raise error
+
+    return fail
+
+
+@pytest.mark.parametrize(
+    ("urlopen", "message", "unreachable"),
+    [
+        (
+            _http_error(404),
+            "not found on the index (404 at https://index.example/pypi/x/json)",
+            False,
+        ),
+        (_http_error(503), "the index answered 503 at", False),
+        (_raise(TimeoutError()), "timed out after 2 s at", True),
+        (_raise(urllib.error.URLError(TimeoutError())), "timed out after 2 s", True),
+        (_raise(urllib.error.URLError("Name or service not known")), "cannot reach", True),
+        (_raise(http.client.IncompleteRead(b"{")), "cannot read", True),
+        (lambda request, timeout: FakeResponse(b"<html>"), "malformed JSON in https://", False),
+        (lambda request, timeout: FakeResponse(b"[1, 2]"), "no “info” object", False),
+    ],
+)
+def test_index_errors_are_metadata_errors(monkeypatch, urlopen, message, unreachable):
+    monkeypatch.setattr(refresh.urllib.request, "urlopen", urlopen)
+    with pytest.raises(refresh.MetadataError, match=re.escape(message)) as raised:
+        refresh.read_index("https://index.example/pypi", "x", timeout=2)
+    assert raised.value.unreachable is unreachable
+
+
+def test_package_names_are_checked_before_any_path_or_url():
+    for name in ["../secrets", "a/b", "", "-x", "x" * 120]:
+        with pytest.raises(refresh.MetadataError, match="not a package name"):
+            refresh.read_recorded(RECORDED, name)
+        with pytest.raises(refresh.MetadataError, match="not a package name"):
+            refresh.read_index("https://index.example/pypi", name, timeout=1)
 
 
 @pytest.mark.parametrize(
