@@ -54,7 +54,8 @@ PYTHON_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (\d+)\.(\d+)
 LICENSE_CLASSIFIER = "License :: "
 MAX_BYTES = 32 * 1024 * 1024  # a package with thousands of release files is a few MB
 USER_AGENT = "pywebframeworks-wiki refresh_facts (catalog upkeep; one request per package)"
-# Connection failures (not "not found") in a row after which the index is not asked again.
+# Failures of the index itself (no answer, 5xx; not "not found") in a row after which it
+# is not asked again in this run.
 GIVE_UP_AFTER = 3
 
 
@@ -130,7 +131,9 @@ def read_index(index_url: str, package: str, *, timeout: float) -> Metadata:
     except urllib.error.HTTPError as error:
         if error.code == 404:
             raise MetadataError(f"not found on the index (404 at {url})") from error
-        raise MetadataError(f"the index answered {error.code} at {url}") from error
+        raise MetadataError(  # 5xx: the index is failing; asking on would not help
+            f"the index answered {error.code} at {url}", unreachable=error.code >= 500
+        ) from error
     except TimeoutError as error:
         raise MetadataError(f"timed out after {timeout:g} s at {url}", unreachable=True) from error
     except urllib.error.URLError as error:
