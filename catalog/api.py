@@ -399,8 +399,3 @@ def capability_list(request: HttpRequest) -> HttpResponse:
             ]
         }
     )
-
-
-@require_safe
-def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return not_found(f"No API endpoint at {request.path}; see {reverse('catalog-api:index')}.")

@@ -1,7 +1,7 @@
-"""/api/: the catalog's read-only JSON API (catalog/api.py). Mounted after the search
-app's /api/search/ and /api/suggest/, which the last route here would otherwise answer."""
+"""/api/: the catalog's read-only JSON API (catalog/api.py), next to the search app's
+/api/search/ and /api/suggest/ (search/urls.py)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from catalog import api
 
@@ -14,7 +14,4 @@ urlpatterns = [
     path("components/", api.component_list, name="components"),
     path("components/<slug:slug>/", api.component_detail, name="components-detail"),
     path("capabilities/", api.capability_list, name="capabilities"),
-    # Any other /api/…/ address: a JSON 404, not the wiki's HTML page. (Only those ending
-    # in "/": the others are sent there first by APPEND_SLASH, as everywhere on the site.)
-    re_path(r"^(?P<rest>.*/)$", api.unknown, name="unknown"),
 ]
