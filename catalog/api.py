@@ -203,7 +203,7 @@ def entry_detail(request: HttpRequest, entry: Entry) -> dict:
     )
     if not entry.is_framework:
         column = bundle["column"]
-        is_engine = entry.category == ComponentCategory.TEMPLATE_ENGINE or column
+        is_engine = entry.category == ComponentCategory.TEMPLATE_ENGINE or bool(column)
         data["supported_by"] = (
             [
                 {"framework": entry_ref(request, cell.framework), **cell_data(request, cell)}

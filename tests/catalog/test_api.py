@@ -76,6 +76,8 @@ def test_framework_list_matches_the_list_page_filters(client, small_catalog, que
     assert expected  # every case finds something, so the comparison means something
     assert [r["slug"] for r in data["results"]] == expected
     assert data["count"] == len(expected)
+    page = client.get(f"/catalog/?{query}").context["page_obj"]
+    assert [e.slug for e in page.object_list] == expected
     assert data["next"] is None and data["previous"] is None
 
 
@@ -146,6 +148,8 @@ def test_component_list_matches_the_list_page_filters(client, small_catalog, mak
     expected = [e.slug for e in filter_components(QueryDict(query))]
     assert expected
     assert [r["slug"] for r in data["results"]] == expected
+    page = client.get(f"/catalog/components/?{query}").context["page_obj"]
+    assert [e.slug for e in page.object_list] == expected
     row = data["results"][0]
     assert row["category"] and "kind" not in row
     assert row["url"] == f"{BASE}/api/components/{row['slug']}/"
