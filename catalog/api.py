@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -30,9 +30,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from catalog import aliases, selectors
+from catalog import aliases, grid, selectors
+from catalog.cells import cell_label
 from catalog.forms import ComponentFilterForm, FrameworkFilterForm
-from catalog.matrix import cell_label
 from catalog.models import (
     Capability,
     CapabilityGroup,
@@ -48,7 +48,6 @@ from catalog.models import (
 from catalog.services import COLLECTION
 from core.jsonsafe import HtmlSafeJSONEncoder
 from core.pagecache import depends_on
-from wiki.naming import name_order
 
 PAGE_SIZE = 50
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -183,7 +182,7 @@ def relation_data(request: HttpRequest, relation: Relation, other: Entry) -> dic
 
 def entry_detail(request: HttpRequest, entry: Entry) -> dict:
     """Everything an entry's page shows, as data (see :func:`detail_bundle`)."""
-    bundle = detail_bundle(entry)
+    bundle = selectors.detail_bundle(entry)
     data = entry_summary(request, entry)
     data.update(
         homepage=web_url(entry.homepage) or None,
@@ -224,63 +223,6 @@ def capability_data(request: HttpRequest, capability: Capability, group: Capabil
         "engine": capability.engine.slug if capability.engine_id else None,
         "html_url": _page_url(request, "catalog:capability", slug=capability.slug),
     }
-
-
-# ---------------------------------------------------------------- reads
-
-
-def _cells() -> QuerySet[Support]:
-    return Support.objects.select_related(
-        "capability__group",
-        "engine",
-        "framework",
-        "superseded_by",
-        "evidence_page",
-        "source__page",
-    )
-
-
-def detail_bundle(entry: Entry) -> dict:
-    """An entry's aliases, relations both ways, its grid row (every capability, Templates
-    included, in the grid's order) and, for an engine, its column: five queries."""
-    relations = Relation.objects.select_related("source", "target", "source_doc")
-    return {
-        "aliases": list(entry.aliases.all()),
-        "relations_out": list(
-            relations.filter(source=entry).order_by("type", name_order("target__name"))
-        ),
-        "relations_in": list(
-            relations.filter(target=entry).order_by("type", name_order("source__name"))
-        ),
-        "row": list(
-            _cells()
-            .filter(framework=entry)
-            .order_by(
-                "capability__group__order",
-                "capability__group__name",
-                "capability__order",
-                name_order("capability__name"),
-            )
-        ),
-        "column": (
-            []
-            if entry.is_framework
-            else list(_cells().filter(engine=entry).order_by(name_order("framework__name")))
-        ),
-    }
-
-
-def capability_groups() -> list[CapabilityGroup]:
-    return list(
-        CapabilityGroup.objects.prefetch_related(
-            Prefetch(
-                "capabilities",
-                queryset=Capability.objects.select_related("engine").order_by(
-                    "order", name_order("name")
-                ),
-            )
-        )
-    )
 
 
 # ---------------------------------------------------------------- views
@@ -382,7 +324,7 @@ def component_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def capability_list(request: HttpRequest) -> HttpResponse:
     depends_on(request, collections=[COLLECTION])
-    groups = capability_groups()
+    groups = grid.groups()
     return json_response(
         {
             "groups": [
