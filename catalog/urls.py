@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views
+from catalog import views, views_choose
 
 app_name = "catalog"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("timeline.svg", views.timeline_svg, name="timeline-svg"),
     path("charts/", views.charts_page, name="charts"),
     path("compare/", views.compare, name="compare"),
+    path("choose/", views_choose.choose, name="choose"),
+    path("choose.json", views_choose.choose_json, name="choose-json"),
     path("upkeep/", views.upkeep, name="upkeep"),
     path("components/", views.component_list, name="component-list"),
     path("components/<slug:slug>/", views.component_detail, name="component-detail"),
