@@ -114,12 +114,13 @@ def read_query(
 ) -> tuple[Query, list[Ignored]]:
     """The query the params ask for, and what was ignored. ``capabilities``: every
     capability by slug; ``python_versions``: the names of the catalog's versions. At most
-    MAX_VALUES capability values are read; empty values and repeats are skipped quietly."""
+    MAX_VALUES different capability values are read; empty values and repeats are
+    skipped quietly."""
     query, ignored = Query(), []
     seen: set[str] = set()
     read = 0
     for name, chosen in (("require", query.require), ("prefer", query.prefer)):
-        values = [v for v in _values(params, name) if v]
+        values = list(dict.fromkeys(v for v in _values(params, name) if v))
         for position, value in enumerate(values):
             if read >= MAX_VALUES:
                 rest = len(values) - position
