@@ -322,7 +322,7 @@ def test_json_no_cell_has_no_level_or_evidence(client, grid):
 )
 def test_bad_input_is_ignored_and_said(client, grid, query, said):
     html = get(client, query)
-    notice = text(section(html, '<div class="notice error"', "</div>"))
+    notice = text(section(html, '<div class="notice error choose-ignored-notice"', "</div>"))
     assert notice.startswith("Ignored:")
     assert said in notice
     assert "<script>" not in html
