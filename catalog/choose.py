@@ -47,7 +47,7 @@ MAX_VALUES = 40  # capability values read (require and prefer together); the res
 MAX_LENGTH = 60  # longer values are ignored (a capability's slug is at most 60)
 SHOWN_LENGTH = 30  # an ignored value is quoted up to this many characters
 NO_CELL = "no cell yet (unknown)"
-PYTHON_FORMAT = re.compile(r"\d{1,2}\.\d{1,2}")
+PYTHON_FORMAT = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}")
 
 
 # ---------------------------------------------------------------- the query

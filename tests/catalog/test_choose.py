@@ -330,6 +330,27 @@ def test_bad_input_is_ignored_and_said(client, grid, query, said):
     assert said in [i["text"] for i in data["ignored"]]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "require=%00",
+        "python=%00",
+        "python=%EF%BC%93.%EF%BC%91%EF%BC%92",  # "３.１２" in full-width digits
+        "licence=%00%25_",
+        "status=",
+        "require=&prefer=&python=&status=&licence=",
+        "require[]=asgi&prefer.x=1",
+        "require=asgi&require=ASGI&prefer=%F0%9F%90%8D",
+        "python=3.12.1&python=-1&python=3.",
+    ],
+)
+def test_odd_input_never_fails(client, grid, query):
+    html = get(client, query)
+    assert "\x00" not in html
+    data = get_json(client, query)
+    assert set(data) == {"query", "ignored", "results", "left_out"}
+
+
 def test_thousands_of_values_are_capped(client, grid):
     # Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1000) fields per request.
     query = "&".join(["require=asgi"] * 500 + [f"prefer=p{i}" for i in range(490)])
