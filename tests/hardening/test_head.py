@@ -62,6 +62,8 @@ URLS = {
     "catalog:timeline-svg": "/catalog/timeline.svg",
     "catalog:charts": "/catalog/charts/",
     "catalog:compare": "/catalog/compare/?f=flask&f=django",
+    "catalog:choose": "/catalog/choose/?require=jinja2",
+    "catalog:choose-json": "/catalog/choose.json?require=jinja2",
     "catalog:upkeep": "/catalog/upkeep/",
     "catalog:component-list": "/catalog/components/",
     "catalog:component-detail": "/catalog/components/jinja2/",
