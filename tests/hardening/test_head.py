@@ -9,7 +9,16 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
-from catalog.models import ComponentCategory, Entry, EntryType, FrameworkKind, Level, Support
+from catalog import services as catalog_services
+from catalog.models import (
+    ComponentCategory,
+    Entry,
+    EntryType,
+    FrameworkKind,
+    Level,
+    Revision,
+    Support,
+)
 from wiki import attachments, services
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +42,14 @@ def site(make_page):
         category=ComponentCategory.TEMPLATE_ENGINE,
     )
     Support.objects.create(framework=flask, engine=jinja, level=Level.DEFAULT)
+    flask.status = "active"
+    catalog_services.entry_save(entry=flask, comment="Checked")  # a revision to show
     image = io.BytesIO()
     Image.new("RGB", (1200, 10)).save(image, format="PNG")  # wide: it has a display copy
     attachment = attachments.attachment_create(data=image.getvalue(), name="wide.png")
     call_command("search_index", "--rebuild", verbosity=0)
-    return {"page": page.pk, "attachment": attachment.pk}
+    revision = Revision.objects.first()
+    return {"page": page.pk, "attachment": attachment.pk, "revision": revision.pk}
 
 
 # Every public (non-admin) URL pattern by name, with a URL that answers GET (200, or a
@@ -78,6 +90,16 @@ URLS = {
     "catalog-api:components-detail": "/api/components/jinja2/",
     "catalog-api:capabilities": "/api/capabilities/",
     "catalog:cell": "/catalog/matrix/flask/jinja2/",
+    "catalog:grid": "/catalog/grid/",
+    "catalog:grid-csv": "/catalog/grid.csv",
+    "catalog:grid-json": "/catalog/grid.json",
+    "catalog:grid-group": "/catalog/grid/templates/",  # the template matrix: a redirect
+    "catalog:capability": "/catalog/capabilities/jinja2/",
+    "catalog:framework-history": "/catalog/flask/history/",
+    "catalog:component-history": "/catalog/components/jinja2/history/",
+    "catalog:history-compare": "/catalog/history/flask/compare/?old={revision}&new={revision}",
+    "catalog:revision": "/catalog/changes/{revision}/",
+    "catalog:revision-revert": "/catalog/changes/{revision}/revert/",  # editors: to log-in
     "django.contrib.sitemaps.views.sitemap": "/sitemap.xml",
     "robots": "/robots.txt",
     "opensearch": "/opensearch.xml",
