@@ -29,9 +29,10 @@ class CatalogConfig(AppConfig):
                 ("catalog", "grid"): "matrix",
                 ("catalog", "grid-group"): "matrix",
                 ("catalog", "capability"): "matrix",
+                ("catalog", "choose"): "frameworks",
                 ("catalog", None): "frameworks",
             }
         )
-        layout.watch("catalog.views")
+        layout.watch("catalog.views", "catalog.choose", "catalog.views_choose", "catalog.grid")
         indexer.register_model("catalog.entry", ["framework", "component"])
         search_documents.register_entries()

@@ -28,7 +28,7 @@ def cells() -> QuerySet[Support]:
         "engine",
         "superseded_by",
         "evidence_page",
-        "source",
+        "source__page",
     )
 
 

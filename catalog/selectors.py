@@ -188,6 +188,36 @@ def entry_detail(entry: Entry) -> EntryDetail:
     )
 
 
+def detail_bundle(entry: Entry) -> dict:
+    """An entry's aliases, relations both ways, its grid row (every capability, Templates
+    included, in the grid's order) and, for an engine, its column: five queries."""
+    relations = Relation.objects.select_related("source", "target", "source_doc")
+    return {
+        "aliases": list(entry.aliases.all()),
+        "relations_out": list(
+            relations.filter(source=entry).order_by("type", name_order("target__name"))
+        ),
+        "relations_in": list(
+            relations.filter(target=entry).order_by("type", name_order("source__name"))
+        ),
+        "row": list(
+            grid.cells()
+            .filter(framework=entry)
+            .order_by(
+                "capability__group__order",
+                "capability__group__name",
+                "capability__order",
+                name_order("capability__name"),
+            )
+        ),
+        "column": (
+            []
+            if entry.is_framework
+            else list(grid.cells().filter(engine=entry).order_by(name_order("framework__name")))
+        ),
+    }
+
+
 def get_entry(model, slug: str) -> Entry | None:
     return (
         model.objects.prefetch_related(

@@ -323,7 +323,7 @@ def citing(source_id: int) -> set[int]:
     ids = set(Entry.objects.filter(sources=source_id).values_list("pk", flat=True))
     ids.update(Relation.objects.filter(source_doc=source_id).values_list("source_id", flat=True))
     for a, b in Support.objects.filter(source=source_id).values_list("framework_id", "engine_id"):
-        ids.update((a, b))
+        ids.update(x for x in (a, b) if x)
     return ids
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views
+from catalog import views, views_choose
 
 app_name = "catalog"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("changes/<int:pk>/", views.revision_detail, name="revision"),
     path("changes/<int:pk>/revert/", views.revision_revert, name="revision-revert"),
     path("history/<slug:slug>/compare/", views.history_compare, name="history-compare"),
+    path("choose/", views_choose.choose, name="choose"),
+    path("choose.json", views_choose.choose_json, name="choose-json"),
     path("upkeep/", views.upkeep, name="upkeep"),
     path("upkeep/proposals/<int:pk>/accept/", views.proposal_accept, name="proposal-accept"),
     path("upkeep/proposals/<int:pk>/reject/", views.proposal_reject, name="proposal-reject"),

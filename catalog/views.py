@@ -511,8 +511,8 @@ def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@staff_member_required  # first: a reader's GET or HEAD goes to the log-in, like upkeep's
 @require_POST
-@staff_member_required
 def revision_revert(request: HttpRequest, pk: int) -> HttpResponse:
     revision = get_object_or_404(Revision, pk=pk)
     comment = request.POST.get("comment", "").strip()[:300]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("report/", include("corrections.urls")),
     path("", include("search.urls")),
+    path("api/", include("catalog.api_urls")),
     path("wiki/", include("wiki.urls")),
     path(
         "sitemap.xml",

@@ -49,7 +49,7 @@ def test_every_page_entry_and_cell_offers_the_form(client, page):
         in client.get("/catalog/components/jinja2/").content.decode()
     )
     form = client.get(f"/report/?on=cell:{cell.pk}").content.decode()
-    assert "the matrix cell Flask × Jinja2" in form and "csrfmiddlewaretoken" in form
+    assert "the grid cell Flask × Jinja2" in form and "csrfmiddlewaretoken" in form
 
 
 def test_a_report_waits_in_the_queue_and_nothing_is_shown_publicly(client, page):

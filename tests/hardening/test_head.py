@@ -9,7 +9,16 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
-from catalog.models import ComponentCategory, Entry, EntryType, FrameworkKind, Level, Support
+from catalog import services as catalog_services
+from catalog.models import (
+    ComponentCategory,
+    Entry,
+    EntryType,
+    FrameworkKind,
+    Level,
+    Revision,
+    Support,
+)
 from wiki import attachments, services
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +42,14 @@ def site(make_page):
         category=ComponentCategory.TEMPLATE_ENGINE,
     )
     Support.objects.create(framework=flask, engine=jinja, level=Level.DEFAULT)
+    flask.status = "active"
+    catalog_services.entry_save(entry=flask, comment="Checked")  # a revision to show
     image = io.BytesIO()
     Image.new("RGB", (1200, 10)).save(image, format="PNG")  # wide: it has a display copy
     attachment = attachments.attachment_create(data=image.getvalue(), name="wide.png")
     call_command("search_index", "--rebuild", verbosity=0)
-    return {"page": page.pk, "attachment": attachment.pk}
+    revision = Revision.objects.first()
+    return {"page": page.pk, "attachment": attachment.pk, "revision": revision.pk}
 
 
 # Every public (non-admin) URL pattern by name, with a URL that answers GET (200, or a
@@ -62,6 +74,8 @@ URLS = {
     "catalog:timeline-svg": "/catalog/timeline.svg",
     "catalog:charts": "/catalog/charts/",
     "catalog:compare": "/catalog/compare/?f=flask&f=django",
+    "catalog:choose": "/catalog/choose/?require=jinja2",
+    "catalog:choose-json": "/catalog/choose.json?require=jinja2",
     "catalog:upkeep": "/catalog/upkeep/",
     # POST only, for editors: anyone else is sent to the log-in, whatever the method.
     "catalog:proposal-accept": "/catalog/upkeep/proposals/1/accept/",
@@ -72,7 +86,23 @@ URLS = {
     "search:results": "/search/?q=flask",
     "search:api-search": "/api/search/?q=flask",
     "search:api-suggest": "/api/suggest/?q=fl",
+    "catalog-api:index": "/api/",
+    "catalog-api:frameworks": "/api/frameworks/?kind=micro",
+    "catalog-api:frameworks-detail": "/api/frameworks/flask/",
+    "catalog-api:components": "/api/components/",
+    "catalog-api:components-detail": "/api/components/jinja2/",
+    "catalog-api:capabilities": "/api/capabilities/",
     "catalog:cell": "/catalog/matrix/flask/jinja2/",
+    "catalog:grid": "/catalog/grid/",
+    "catalog:grid-csv": "/catalog/grid.csv",
+    "catalog:grid-json": "/catalog/grid.json",
+    "catalog:grid-group": "/catalog/grid/templates/",  # the template matrix: a redirect
+    "catalog:capability": "/catalog/capabilities/jinja2/",
+    "catalog:framework-history": "/catalog/flask/history/",
+    "catalog:component-history": "/catalog/components/jinja2/history/",
+    "catalog:history-compare": "/catalog/history/flask/compare/?old={revision}&new={revision}",
+    "catalog:revision": "/catalog/changes/{revision}/",
+    "catalog:revision-revert": "/catalog/changes/{revision}/revert/",  # editors: to log-in
     "django.contrib.sitemaps.views.sitemap": "/sitemap.xml",
     "robots": "/robots.txt",
     "opensearch": "/opensearch.xml",

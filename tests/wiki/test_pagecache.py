@@ -101,8 +101,9 @@ def test_a_catalog_edit_rerenders_exactly_the_pages_that_show_it(client, make_pa
         get(client, url)
         if len(rendered) > before:
             redone.add(name)
-    # Its page, the pages comparing it, and the lists that show it — nothing else.
-    assert redone == {"flask", "compare flask", "matrix", "list"}
+    # Its page, the pages comparing it, the lists that show it, and Recent changes (which
+    # lists catalog edits) — nothing else.
+    assert redone == {"flask", "compare flask", "matrix", "list", "recent"}
     assert "longer summary" in get(client, "/catalog/flask/")
 
 
