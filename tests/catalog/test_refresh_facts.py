@@ -416,7 +416,7 @@ def test_accept_applies_the_value(entries, recorded, staff_user):
     assert set(pending(flask)) == {"repository"}
 
 
-def test_accept_writes_a_catalog_revision(entries, recorded, staff_user):
+def test_accept_writes_a_catalog_revision(entries, recorded, staff_user, client):
     run("--from", str(recorded), "--only", "flask")
     proposals = pending(entries["flask"])
     refresh.accept_proposal(proposals["latest_version"], user=staff_user)
@@ -430,6 +430,9 @@ def test_accept_writes_a_catalog_revision(entries, recorded, staff_user):
         ("latest_version", "3.1.0", "3.1.1")
     ]
     assert "python_versions" in {name for name, _, _ in pythons.changed_fields()}
+    page = client.get(version.get_absolute_url())
+    assert page.status_code == 200
+    assert "Accepted from the package index" in page.content.decode()
 
 
 def test_rejecting_writes_no_revision(entries, recorded, staff_user):
