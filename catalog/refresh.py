@@ -468,7 +468,7 @@ def refresh(
             continue
         if unreachable >= GIVE_UP_AFTER:
             report.problems.append(
-                (entry, f"not asked: the index did not answer {GIVE_UP_AFTER} times in a row")
+                (entry, f"not asked: the index failed {GIVE_UP_AFTER} times in a row")
             )
             continue
         try:

@@ -283,9 +283,19 @@ def test_index_that_does_not_answer_is_not_asked_again_and_again(entries, monkey
         raise urllib.error.URLError(TimeoutError("timed out"))
 
     monkeypatch.setattr(refresh.urllib.request, "urlopen", urlopen)
+    err = io.StringIO()
     with pytest.raises(CommandError, match="No metadata could be read"):
-        run("--index-url", "https://index.example/pypi", "--timeout", "0.5")
+        call_command(
+            "refresh_facts",
+            "--index-url",
+            "https://index.example/pypi",
+            "--timeout",
+            "0.5",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
     assert len(calls) == refresh.GIVE_UP_AFTER  # then the rest are not asked
+    assert "not asked: the index failed 3 times in a row" in err.getvalue()
     assert not FactProposal.objects.exists()
 
 
