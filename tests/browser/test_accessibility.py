@@ -24,6 +24,10 @@ AXE_PAGES = {
         "cell",
         "search",
         "did-you-mean",
+        "grid",
+        "grid-group",
+        "capability",
+        "catalog-history",
     )
 }
 

@@ -87,17 +87,37 @@ def test_compare_from_a_framework_page_by_plain_clicks(page, shoot):
     expect(page.locator(".picker-count")).to_have_text("3 chosen.")
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(re.compile(r"f=django.*f=flask.*f=pyramid"))
-    heads = page.locator("table.compare thead th")
+    heads = page.locator("table.compare").first.locator("thead th")
     expect(heads).to_have_text(["Django", "Flask", "Pyramid"])
     # The picker stays, below the table, with the three ticked: one click removes one.
     page.get_by_role("checkbox", name="Pyramid", exact=True).click()
     page.get_by_role("button", name="Compare").click()
-    expect(page.locator("table.compare thead th")).to_have_text(["Django", "Flask"])
+    expect(page.locator("table.compare").first.locator("thead th")).to_have_text(
+        ["Django", "Flask"]
+    )
     page.goto("/catalog/compare/?f=django&f=flask&f=pyramid")
-    kinds = page.locator("table.compare tr", has=page.locator("th", has_text="Kind"))
+    facts = page.locator("table.compare").first
+    kinds = facts.locator("tr", has=page.locator("th", has_text="Kind"))
     expect(kinds.locator("td")).to_have_count(3)
-    expect(page.locator("table.compare")).to_contain_text("Template engines")
+    expect(page.locator("main")).to_contain_text("Template engines")
     shoot(page, "compare-desktop")
+
+
+def test_compare_shows_differences_first_and_unfolds_the_rest(page, shoot):
+    page.goto("/catalog/compare/?f=django&f=flask&f=fastapi")
+    batteries = page.locator("section.compare-group", has=page.locator("#cg-batteries"))
+    first = batteries.locator("table.compare").first
+    # Django has an ORM, Flask and FastAPI do not: a difference, shown open.
+    orm = first.get_by_role("row", name=re.compile(r"^ORM "))
+    expect(orm).to_be_visible()
+    expect(orm.locator("td").first).to_contain_text("Default")
+    # Flask and Bottle agree on some rows: folded, and one click unfolds them.
+    page.goto("/catalog/compare/?f=flask&f=bottle")
+    same = page.locator("details.compare-same").first
+    expect(same.locator("table")).to_be_hidden()
+    same.locator("summary").click()
+    expect(same.locator("table")).to_be_visible()
+    shoot(page, "compare-groups")
 
 
 def test_heatmap_and_timeline_render(page, shoot):

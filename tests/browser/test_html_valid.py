@@ -31,6 +31,12 @@ CHECKED = {
     "compare-one": "/catalog/compare/?f=flask",
     "charts": "/catalog/charts/",
     "search": "/search/?q=template",
+    "grid": "/catalog/grid/",
+    "grid-group": "/catalog/grid/batteries/",
+    "capability": "/catalog/capabilities/asgi/",
+    "catalog-history": "/catalog/django/history/",
+    "cap-cell": "/catalog/matrix/flask/asgi/",
+    "choose": "/catalog/choose/?require=asgi&prefer=orm",
     "missing": "/wiki/session-management/?title=SessionManagement",
 }
 

@@ -40,6 +40,12 @@ EVERY_PAGE_TYPE = {
     "compare-one": "/catalog/compare/?f=flask",
     "charts": "/catalog/charts/",
     "search": "/search/?q=template",
+    "grid": "/catalog/grid/",
+    "grid-group": "/catalog/grid/batteries/",
+    "capability": "/catalog/capabilities/asgi/",
+    "catalog-history": "/catalog/django/history/",
+    "cap-cell": "/catalog/matrix/flask/asgi/",
+    "choose": "/catalog/choose/?require=asgi&prefer=orm",
 }
 
 
@@ -124,7 +130,7 @@ def test_matrix_scrolls_inside_its_container_on_a_phone(phone, shoot):
 
 def test_compare_on_a_phone_keeps_the_row_labels(phone, shoot):
     phone.goto(EVERY_PAGE_TYPE["compare"])
-    scroller = phone.locator(".table-scroll")
+    scroller = phone.locator(".table-scroll").first
     label = phone.locator("table.compare tbody th", has_text="First release")
     before = label.bounding_box()["x"]
     assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")
