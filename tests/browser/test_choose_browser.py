@@ -62,7 +62,7 @@ def test_compare_the_top_ones(page):
     top = page.locator(".choose-results > li h3").all_inner_texts()[:4]
     compare.click()
     expect(page).to_have_url(re.compile(r"/catalog/compare/\?f="))
-    headers = page.locator(".compare thead th").all_inner_texts()
+    headers = page.locator(".compare").first.locator("thead th").all_inner_texts()
     assert headers == top, (headers, top)
 
 
