@@ -175,6 +175,18 @@ def run_one(db: str, args, out_dir: Path) -> dict:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "bootstrap", "-v0")
         manage(env, "search_index", "--rebuild", "-v0")
+        worker = None
+        if args.worker:
+            # The follow-up work (indexing, re-rendering) in its own process, as in
+            # production, instead of a background thread in each web worker.
+            env["OUTBOX_DRAIN"] = "off"
+            worker = subprocess.Popen(
+                [str(BIN / "python"), "manage.py", "work", "-v0", "--idle", "0.2"],
+                cwd=ROOT,
+                env={**env, "OUTBOX_DRAIN": ""},
+                stdout=subprocess.DEVNULL,
+                stderr=open(workdir / "worker.log", "w"),  # noqa: SIM115
+            )
         server = Gunicorn(
             env=env,
             log_path=workdir / "gunicorn.log",
@@ -221,6 +233,9 @@ def run_one(db: str, args, out_dir: Path) -> dict:
         )
         server.__exit__()
         server = None
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
         # What a stopped server's background threads left, a `manage.py work` finishes.
         manage(env, "work", "--once", "-v0")
         check = manage(env, "search_index", "--check", check=False)
@@ -287,6 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (config)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "loadtest")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
+    parser.add_argument(
+        "--worker",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run `manage.py work` beside gunicorn (the web workers then leave follow-up work "
+        "to it, OUTBOX_DRAIN=off), as production does; --no-worker: background threads",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]

@@ -135,3 +135,30 @@ def test_indexer_killed_mid_commit(child_env, make_page, tmp_path):
     assert api.run_search("concurrent after").results.total == 1
     leftovers = [p.name for p in Path(child_env["SEARCH_INDEX_DIR"]).glob("index-*")]
     assert leftovers
+
+
+def test_the_worker_stops_on_sigterm_leaving_no_claimed_task(child_env, make_page):
+    """`manage.py work` beside gunicorn: a deploy's SIGTERM ends it after the batch at hand,
+    so no task is left claimed (waiting out its lease) and the index is complete."""
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "work", "-v0", "--idle", "0.1"],
+        env=child_env,
+        cwd=django_settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        saver = _spawn({**child_env, "OUTBOX_DRAIN": "off"}, SAVER, "Worked", 5)
+        _out, err = saver.communicate(timeout=120)
+        assert saver.returncode == 0, err
+        deadline = time.monotonic() + 60
+        while Task.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not Task.objects.exists()  # the worker did the saves' follow-up work
+        worker.send_signal(signal.SIGTERM)
+        _out, err = worker.communicate(timeout=30)
+    finally:
+        worker.kill() if worker.poll() is None else None
+    assert worker.returncode == 0, err
+    assert api.run_search("worked", pagelen=50).results.total == 5

@@ -1,5 +1,6 @@
 """The outbox worker: does the follow-up work that saves leave behind (core/outbox.py)."""
 
+import signal
 import time
 
 from django.core.management import BaseCommand
@@ -26,7 +27,11 @@ class Command(BaseCommand):
         if unknown:
             self.stderr.write(f"Unknown topic(s): {', '.join(unknown)}. Known: {outbox.topics()}")
             raise SystemExit(2)
-        while True:
+        stopping = []
+        # SIGTERM (a deploy, a supervisor) ends the loop after the batch at hand, so no
+        # claimed task waits out its lease.
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        while not stopping:
             done = outbox.drain(names)
             if done and options["verbosity"]:
                 left = outbox.pending()
@@ -35,5 +40,5 @@ class Command(BaseCommand):
                 left = outbox.pending()
                 self.stdout.write(self.style.SUCCESS(f"Done: {done} tasks, {left} left."))
                 return
-            if not done:
+            if not done and not stopping:
                 time.sleep(options["idle"])
