@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views, views_choose
+from catalog import feeds, views, views_choose
 
 app_name = "catalog"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("grid.json", views.grid_json, name="grid-json"),
     path("grid/<slug:group>/", views.grid_group, name="grid-group"),
     path("capabilities/<slug:slug>/", views.capability_detail, name="capability"),
+    path("changes/feed/", feeds.CatalogChangesFeed(), name="changes-feed"),
     path("changes/<int:pk>/", views.revision_detail, name="revision"),
     path("changes/<int:pk>/revert/", views.revision_revert, name="revision-revert"),
     path("history/<slug:slug>/compare/", views.history_compare, name="history-compare"),
@@ -31,6 +32,8 @@ urlpatterns = [
     path("components/", views.component_list, name="component-list"),
     path("components/<slug:slug>/", views.component_detail, name="component-detail"),
     path("components/<slug:slug>/history/", views.component_history, name="component-history"),
+    path("components/<slug:slug>/feed/", feeds.EntryChangesFeed(), name="component-feed"),
     path("<slug:slug>/history/", views.framework_history, name="framework-history"),
+    path("<slug:slug>/feed/", feeds.EntryChangesFeed(), name="entry-feed"),
     path("<slug:slug>/", views.framework_detail, name="framework-detail"),
 ]

@@ -363,3 +363,24 @@ def test_describe_lines(grid):
     cell.level = Level.NO
     services.support_save(support=cell)
     assert history.describe(Revision.objects.first()) == "ASGI: level, notes"
+
+
+def test_catalog_feeds_carry_what_changed(client, grid):
+    cell = grid["cells"]["flask-orm"]
+    cell.level = Level.YES
+    services.support_save(support=cell, comment="Flask-SQLAlchemy <counts>")
+    feed = client.get("/catalog/flask/feed/")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    text = feed.content.decode()
+    assert "Flask: ORM: No → Yes" in text
+    assert "level: NO → YES" in text
+    assert "Flask-SQLAlchemy &amp;lt;counts&amp;gt;" in text  # escaped twice: HTML in XML
+    assert "/catalog/changes/" in text
+    everything = client.get("/catalog/changes/feed/").content.decode()
+    assert "Flask: ORM: No → Yes" in everything
+    assert client.get("/catalog/components/jinja2/feed/").status_code == 200
+    assert client.get("/catalog/nothing/feed/").status_code == 404
+    # Linked from the pages they follow.
+    page = client.get("/catalog/flask/").content.decode()
+    assert '<link rel="alternate" type="application/atom+xml"' in page
+    assert 'href="/catalog/flask/feed/"' in page

@@ -102,6 +102,9 @@ URLS = {
     "catalog:component-history": "/catalog/components/jinja2/history/",
     "catalog:history-compare": "/catalog/history/flask/compare/?old={revision}&new={revision}",
     "catalog:revision": "/catalog/changes/{revision}/",
+    "catalog:changes-feed": "/catalog/changes/feed/",
+    "catalog:entry-feed": "/catalog/flask/feed/",
+    "catalog:component-feed": "/catalog/components/jinja2/feed/",
     "catalog:revision-revert": "/catalog/changes/{revision}/revert/",  # editors: to log-in
     "django.contrib.sitemaps.views.sitemap": "/sitemap.xml",
     "robots": "/robots.txt",
