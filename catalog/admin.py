@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import Q
 
 from catalog import aliases, refresh, services
 from catalog.forms import ComponentAdminForm, FrameworkAdminForm
@@ -285,6 +286,14 @@ class AllEntriesAdmin(EntryAdmin):
         return {}
 
 
+def _showing(cells: Q) -> set[int]:
+    """The entries whose pages show these cells' capability names (frameworks, engines)."""
+    ids = set()
+    for framework, engine in Support.objects.filter(cells).values_list("framework", "engine"):
+        ids.update(x for x in (framework, engine) if x)
+    return ids
+
+
 class CapabilityInline(admin.TabularInline):
     model = Capability
     extra = 0
@@ -303,11 +312,11 @@ class CapabilityGroupAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        services.catalog_changed()
+        services.catalog_changed(entries=_showing(Q(capability__group=obj)))
 
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)
-        services.catalog_changed()
+        services.catalog_changed(entries=_showing(Q(capability__group=form.instance)))
 
 
 @admin.register(Capability)
@@ -323,7 +332,7 @@ class CapabilityAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        services.catalog_changed()
+        services.catalog_changed(entries=_showing(Q(capability=obj)))
 
 
 @admin.register(Revision)

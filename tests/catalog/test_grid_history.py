@@ -384,3 +384,22 @@ def test_catalog_feeds_carry_what_changed(client, grid):
     page = client.get("/catalog/flask/").content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in page
     assert 'href="/catalog/flask/feed/"' in page
+
+
+def test_renaming_a_capability_in_the_admin_updates_the_pages_showing_it(staff_client, grid):
+    django = grid["django"]
+    version = services.Entry.objects.get(pk=django.pk).version
+    asgi = grid["asgi"]
+    response = staff_client.post(
+        f"/admin/catalog/capability/{asgi.pk}/change/",
+        {
+            "group": asgi.group_id,
+            "slug": "asgi",
+            "name": "ASGI 3",
+            "definition": asgi.definition,
+            "order": asgi.order,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert services.Entry.objects.get(pk=django.pk).version > version
+    assert "ASGI 3" in Client().get("/catalog/django/").content.decode()
