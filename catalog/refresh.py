@@ -26,6 +26,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from catalog import services
 from catalog.models import Entry, FactProposal, ProposalStatus, PythonVersion, web_url
@@ -220,48 +222,19 @@ def _urls(info: dict) -> tuple[str, str]:
     return (homepage if len(homepage) <= 200 else "", repository if len(repository) <= 200 else "")
 
 
-# requires_python: a small evaluator for the clauses packages write (">=3.9",
-# ">=3.8,<4", "!=3.0.*", "~=3.10"), applied to a minor version such as (3, 12).
-_CLAUSE = re.compile(r"^\s*(~=|===|==|!=|<=|>=|<|>)\s*([0-9][0-9.]*)(\.\*)?\s*$")
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.strip(".").split(".") if part)
+# Micro releases tried when asking whether some release of a minor version satisfies
+# requires_python (">=3.9.2" keeps 3.9).
+MICROS = range(0, 100)
 
 
 def python_allows(requires_python: str, major: int, minor: int) -> bool | None:
     """Whether some release of ``major.minor`` (3.12.0, 3.12.1 …) satisfies
-    requires_python; None when a clause is not understood (then nothing is excluded)."""
-    version = (major, minor)
-    for clause in requires_python.split(","):
-        if not clause.strip():
-            continue
-        match = _CLAUSE.match(clause)
-        if match is None:
-            return None
-        op, number, wildcard = match.group(1), _version_tuple(match.group(2)), match.group(3)
-        bound = (*number, 0, 0)[:2]  # 3 → (3, 0); 3.9.2 → (3, 9)
-        micro = any(number[2:])  # 3.9.2 names a micro release; 3.9 and 3.9.0 do not
-        if wildcard and op in {"==", "===", "!="}:
-            prefix = version[: len(number)] == number[:2]  # ==3.* / !=3.0.*
-            ok = prefix if op != "!=" else not prefix
-        elif op in {"==", "==="}:
-            ok = version == bound
-        elif op == "!=":
-            ok = True  # "!=3.7.1" (or "!=3.7", i.e. 3.7.0) leaves other releases of 3.7
-        elif op in {">=", ">"}:
-            ok = version >= bound  # 3.9.5 satisfies >3.9 and >=3.9.2
-        elif op == "<=":
-            ok = version <= bound
-        elif op == "<":
-            ok = version <= bound if micro else version < bound
-        elif len(number) <= 2:  # ~=3.10: >=3.10, ==3.*
-            ok = version >= bound and major == number[0]
-        else:  # ~=3.10.2: >=3.10.2, ==3.10.*
-            ok = version == bound
-        if not ok:
-            return False
-    return True
+    requires_python; None when it is not a specifier (then nothing is excluded)."""
+    try:
+        spec = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return None
+    return any(Version(f"{major}.{minor}.{micro}") in spec for micro in MICROS)
 
 
 def _python_versions(info: dict, known: dict[str, PythonVersion], facts: Facts) -> None:
@@ -326,29 +299,13 @@ def facts_from(data: dict, known: dict[str, PythonVersion]) -> Facts:
     return facts
 
 
-_VERSION = re.compile(
-    r"^v?(\d+(?:\.\d+)*)"
-    r"(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?"
-    r"(?:[-_.]?(post|dev)[-_.]?(\d*))?$",
-    flags=re.IGNORECASE,
-)
-_PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1}  # c, rc, pre, preview: 2
-
-
-def version_key(text: str) -> tuple | None:
-    """A sortable key for a release number ("3.1.1", "6.0rc1", "2.0.post1"), or None
-    when it is not one: then versions are not compared."""
-    match = _VERSION.match((text or "").strip())
-    if match is None:
+def version_key(text: str) -> Version | None:
+    """A comparable release number ("3.1.1", "6.0rc1", "2.0.post1"), or None when it is
+    not one: then versions are not compared."""
+    try:
+        return Version((text or "").strip())
+    except InvalidVersion:
         return None
-    release = [int(part) for part in match.group(1).split(".")]
-    while len(release) > 1 and release[-1] == 0:
-        release.pop()  # 3.1.0 is 3.1
-    pre, pre_n, tail, tail_n = match.group(2, 3, 4, 5)
-    tail = (tail or "").lower()
-    pre_rank = _PRE_RANK.get(pre.lower(), 2) if pre else (-1 if tail == "dev" else 3)
-    tail_rank = {"post": 1, "dev": -1}.get(tail, 0) if pre or tail == "post" else 0
-    return (tuple(release), pre_rank, int(pre_n or 0), tail_rank, int(tail_n or 0))
 
 
 def against_entry(entry: Entry, facts: Facts, known: dict[str, PythonVersion]) -> None:
