@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from catalog import services
+from catalog import grid, services
 from catalog.cells import LEVEL_MEANINGS, cell_label
 from catalog.models import Capability, Entry, Level, Source, Support
 from core import changes
@@ -102,23 +102,12 @@ def cell_record(cell: Support, *, grid: bool = False) -> dict[str, str]:
 
 def export_cells() -> Iterable[Support]:
     """The template matrix's cells."""
-    return (
-        Support.objects.templates()
-        .select_related("framework", "engine", "superseded_by", "evidence_page", "source")
-        .order_by("framework__slug", "engine__slug")
-    )
+    return grid.cells().templates().order_by("framework__slug", "engine__slug")
 
 
 def grid_cells() -> Iterable[Support]:
     """Every cell of the grid, group by group."""
-    return Support.objects.select_related(
-        "framework",
-        "capability__group",
-        "engine",
-        "superseded_by",
-        "evidence_page",
-        "source",
-    ).order_by(
+    return grid.cells().order_by(
         "framework__slug", "capability__group__order", "capability__order", "capability__slug"
     )
 

@@ -478,6 +478,10 @@ class Level(models.TextChoices):
 
 
 class SupportQuerySet(models.QuerySet):
+    def templates(self) -> SupportQuerySet:
+        """The template-engine cells (Travis's matrix and its successors)."""
+        return self.filter(engine__isnull=False)
+
     def needing_upkeep(self, *, stale_before=None) -> SupportQuerySet:
         q = (
             Q(level__in=[Level.UNKNOWN, Level.UNCLEAR])
@@ -492,10 +496,6 @@ class SupportQuerySet(models.QuerySet):
 class SupportManager(models.Manager.from_queryset(SupportQuerySet)):
     def get_by_natural_key(self, framework_slug: str, capability_slug: str) -> Support:
         return self.get(framework__slug=framework_slug, capability__slug=capability_slug)
-
-    def templates(self) -> SupportQuerySet:
-        """The template-engine cells (Travis's matrix and its successors)."""
-        return self.filter(engine__isnull=False)
 
 
 class Support(models.Model):

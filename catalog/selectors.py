@@ -125,18 +125,6 @@ def filter_components(params: Mapping[str, str] | None = None) -> QuerySet[Compo
 # ---------------------------------------------------------------- detail
 
 
-def _cells() -> QuerySet[Support]:
-    return Support.objects.select_related(
-        "framework",
-        "capability__group",
-        "engine",
-        "superseded_by",
-        "evidence_page",
-        "source",
-        "source__page",
-    )
-
-
 @dataclass
 class EntryDetail:
     entry: Entry
@@ -168,11 +156,11 @@ def entry_detail(entry: Entry) -> EntryDetail:
     relations = Relation.objects.select_related("source", "target", "source_doc__page")
     groups = []
     if entry.is_framework:
-        every = list(_cells().filter(framework=entry))
+        every = list(grid.cells().filter(framework=entry))
         groups = grid.framework_groups(entry, every)
         cells = sorted((c for c in every if c.engine_id), key=lambda c: c.engine.name.casefold())
     else:
-        cells = list(_cells().filter(engine=entry).order_by(name_order("framework__name")))
+        cells = list(grid.cells().filter(engine=entry).order_by(name_order("framework__name")))
     return EntryDetail(
         entry=entry,
         relations_out=list(
@@ -332,7 +320,7 @@ def upkeep_reasons(cell: Support, stale_before: datetime.date) -> list[str]:
 def upkeep(reason: str = "") -> tuple[list[tuple[Support, list[str]]], dict[str, int]]:
     """Cells needing an editor, with why, and how many cells each reason covers."""
     stale_before = timezone.localdate() - datetime.timedelta(days=STALE_AFTER_DAYS)
-    cells = _cells().needing_upkeep(stale_before=stale_before)
+    cells = grid.cells().needing_upkeep(stale_before=stale_before)
     items = [(cell, upkeep_reasons(cell, stale_before)) for cell in cells]
     counts = {key: sum(key in r for _, r in items) for key in UPKEEP_REASONS}
     if reason in UPKEEP_REASONS:
