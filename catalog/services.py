@@ -12,6 +12,7 @@ before anything is written.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -209,10 +210,65 @@ def entry_delete(*, entry: Entry, actor=None, via: str = "service", comment: str
 # ---------------------------------------------------------------- cells, relations, sources
 
 
-def _cell_entries(cell: Support) -> list[tuple[str, int]]:
+@dataclass(frozen=True)
+class Row:
+    """How a catalog row other than an entry is written: its history kind, the entry whose
+    page owns it (its history), the entries whose pages show it, and whether live facts in
+    prose show it (template cells: the "supports" view)."""
+
+    kind: str
+    owner: str
+    ends: tuple[str, str]
+    in_facts: bool
+
+
+ROWS = {
+    Support: Row("cell", "framework_id", ("framework_id", "engine_id"), in_facts=True),
+    Relation: Row("relation", "source_id", ("source_id", "target_id"), in_facts=False),
+}
+
+
+def _row_changed(row: Row, ids: set[int]) -> None:
     label = Entry._meta.label_lower
-    ids = {cell.framework_id, cell.engine_id}
-    return [(label, pk) for pk in ids if pk]
+    ids = ids - {None}
+    changes.record(
+        changed=[(label, pk) for pk in ids],
+        targets=facts_targets(ids) if row.in_facts else set(),
+        collections=[COLLECTION],
+    )
+
+
+def _row_save(obj, *, validate: bool, change: Change):
+    """Validate and save a cell or a relation; its revision, and what changed: the
+    entries at both its ends, before and after (a cell may move to another row)."""
+    row = ROWS[type(obj)]
+    if validate:
+        obj.full_clean()
+    with transaction.atomic():
+        before = history.STATES[row.kind](obj.pk)
+        ends_before = (
+            type(obj).objects.filter(pk=obj.pk).values_list(*row.ends).first() if obj.pk else ()
+        )
+        obj.save()
+        history.record(
+            row.kind,
+            entry_id=getattr(obj, row.owner),
+            before=before,
+            after=history.STATES[row.kind](obj.pk),
+            change=change,
+        )
+        _row_changed(row, {*(getattr(obj, end) for end in row.ends), *(ends_before or ())})
+    return obj
+
+
+def _row_delete(obj, *, change: Change) -> None:
+    row = ROWS[type(obj)]
+    with transaction.atomic():
+        before = history.STATES[row.kind](obj.pk)
+        owner, ends = getattr(obj, row.owner), {getattr(obj, end) for end in row.ends}
+        obj.delete()
+        history.record(row.kind, entry_id=owner, before=before, after=None, change=change)
+        _row_changed(row, ends)
 
 
 def support_save(
@@ -224,49 +280,13 @@ def support_save(
     comment: str = "",
 ) -> Support:
     """A grid cell: its framework's and (for a template cell) its engine's pages change."""
-    if validate:
-        support.full_clean()
-    with transaction.atomic():
-        old_state = history.cell_state(support.pk)
-        before = (
-            Support.objects.filter(pk=support.pk).values_list("framework_id", "engine_id").first()
-            if support.pk
-            else None
-        )
-        support.save()
-        history.record(
-            "cell",
-            entry_id=support.framework_id,
-            before=old_state,
-            after=history.cell_state(support.pk),
-            change=Change(actor, via, comment),
-        )
-        moved = [(Entry._meta.label_lower, pk) for pk in before or () if pk]
-        changes.record(
-            changed=[*_cell_entries(support), *moved],
-            targets=facts_targets(pk for _, pk in [*_cell_entries(support), *moved]),
-            collections=[COLLECTION],
-        )
-    return support
+    return _row_save(support, validate=validate, change=Change(actor, via, comment))
 
 
 def support_delete(
     *, support: Support, actor=None, via: str = "service", comment: str = ""
 ) -> None:
-    with transaction.atomic():
-        touched = _cell_entries(support)
-        embedded = facts_targets(pk for _, pk in touched)
-        before = history.cell_state(support.pk)
-        framework_id = support.framework_id
-        support.delete()
-        history.record(
-            "cell",
-            entry_id=framework_id,
-            before=before,
-            after=None,
-            change=Change(actor, via, comment),
-        )
-        changes.record(changed=touched, targets=embedded, collections=[COLLECTION])
+    _row_delete(support, change=Change(actor, via, comment))
 
 
 def relation_save(
@@ -277,46 +297,13 @@ def relation_save(
     via: str = "service",
     comment: str = "",
 ) -> Relation:
-    if validate:
-        relation.full_clean()
-    with transaction.atomic():
-        old_state = history.relation_state(relation.pk)
-        before = (
-            Relation.objects.filter(pk=relation.pk).values_list("source_id", "target_id").first()
-            if relation.pk
-            else None
-        )
-        relation.save()
-        history.record(
-            "relation",
-            entry_id=relation.source_id,
-            before=old_state,
-            after=history.relation_state(relation.pk),
-            change=Change(actor, via, comment),
-        )
-        label = Entry._meta.label_lower
-        ids = {relation.source_id, relation.target_id, *(before or ())}
-        changes.record(changed=[(label, pk) for pk in ids], collections=[COLLECTION])
-    return relation
+    return _row_save(relation, validate=validate, change=Change(actor, via, comment))
 
 
 def relation_delete(
     *, relation: Relation, actor=None, via: str = "service", comment: str = ""
 ) -> None:
-    with transaction.atomic():
-        label = Entry._meta.label_lower
-        ids = {relation.source_id, relation.target_id}
-        before = history.relation_state(relation.pk)
-        source_id = relation.source_id
-        relation.delete()
-        history.record(
-            "relation",
-            entry_id=source_id,
-            before=before,
-            after=None,
-            change=Change(actor, via, comment),
-        )
-        changes.record(changed=[(label, pk) for pk in ids], collections=[COLLECTION])
+    _row_delete(relation, change=Change(actor, via, comment))
 
 
 def citing(source_id: int) -> set[int]:
