@@ -234,6 +234,14 @@ class Entry(Versioned):
     def __str__(self) -> str:
         return self.name
 
+    def get_history_url(self) -> str:
+        name = "framework-history" if self.type == EntryType.FRAMEWORK else "component-history"
+        return reverse(f"catalog:{name}", kwargs={"slug": self.slug})
+
+    def get_feed_url(self) -> str:
+        name = "entry-feed" if self.type == EntryType.FRAMEWORK else "component-feed"
+        return reverse(f"catalog:{name}", kwargs={"slug": self.slug})
+
     @property
     def status_meaning(self) -> str:
         return STATUS_MEANINGS.get(self.status, "")

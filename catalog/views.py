@@ -459,16 +459,14 @@ def component_history(request: HttpRequest, slug: str) -> HttpResponse:
 def history_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """The entry's page at two revisions (``old``, ``new``: revision numbers), object by
     object — any two, not just neighbours."""
-    entry = selectors.get_entry(Entry, slug)
-    if entry is None:
-        raise Http404(slug)
+    entry = _history_entry(Entry, slug)
     depends_on(request, entry, params=["old", "new"])
-    ids = set(Revision.objects.filter(entry=entry).values_list("pk", flat=True))
     try:
         old, new = sorted(int(request.GET.get(k, "")) for k in ("old", "new"))
     except ValueError:
-        old = new = None
-    if old not in ids or new not in ids:
+        old = new = 0
+    picked = {r.pk: r for r in Revision.objects.filter(entry=entry, pk__in=[old, new])}
+    if old not in picked or new not in picked:
         return render(
             request,
             "catalog/history_compare.html",
@@ -485,8 +483,8 @@ def history_compare(request: HttpRequest, slug: str) -> HttpResponse:
         "catalog/history_compare.html",
         {
             "entry": entry,
-            "old": Revision.objects.get(pk=old),
-            "new": Revision.objects.get(pk=new),
+            "old": picked[old],
+            "new": picked[new],
             "differences": history.compare(entry, old, new),
             "noindex": True,
             "meta": {"title": f"{entry.name}: versions #{old} and #{new}"},
@@ -525,9 +523,7 @@ def revision_revert(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(revision.get_absolute_url())
     messages.success(request, f"Reverted change #{revision.pk}.")
     target = Entry.objects.filter(pk=revision.entry_id).first()
-    return redirect(
-        target.get_absolute_url() + "history/" if target else revision.get_absolute_url()
-    )
+    return redirect(target.get_history_url() if target else revision.get_absolute_url())
 
 
 def _proposal_for_decision(request: HttpRequest, pk: int) -> FactProposal:
