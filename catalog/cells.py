@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.models import Level, Support, web_url
+from catalog.models import Level, Support
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,6 @@ def cell_description(cell: Support) -> str:
     if cell.raw_value:
         parts.append(f"raw value “{cell.raw_value}”")
     return "; ".join(p for p in parts if p)
-
-
-def cell_url(cell: Support) -> str:
-    """Where a cell links: its evidence page, else its evidence URL, else the framework."""
-    if cell.evidence_page_id:
-        return cell.evidence_page.get_absolute_url()
-    return web_url(cell.evidence_url) or cell.framework.get_absolute_url()
 
 
 def legend() -> list[dict[str, str]]:

@@ -18,7 +18,6 @@ from catalog.cells import (
     UNDEFINED_FILL,
     cell_code,
     cell_description,
-    cell_url,
 )
 from catalog.models import Entry, Level, Status
 from catalog.selectors import Matrix
@@ -104,7 +103,7 @@ def matrix_svg(matrix: Matrix) -> str:
             if cell is None:
                 out.append(f"<g>{rect}</g>")
             else:
-                out.append(f'<a href="{esc(cell_url(cell))}">{rect}{label}</a>')
+                out.append(f'<a href="{esc(cell.get_absolute_url())}">{rect}{label}</a>')
     for i, level in enumerate(legend_items):
         x = 10 + (i % 4) * 160
         y = legend_y + (i // 4) * 22

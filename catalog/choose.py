@@ -25,8 +25,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.urls import reverse
-
 from catalog.matrix import cell_label
 from catalog.models import (
     Capability,
@@ -36,7 +34,6 @@ from catalog.models import (
     PythonVersion,
     Status,
     Support,
-    web_url,
 )
 
 PARAMS = ("require", "prefer", "python", "status", "licence")
@@ -181,17 +178,6 @@ def read_query(
 # ---------------------------------------------------------------- verdicts
 
 
-def cell_evidence(cell: Support, framework: Entry, capability: Capability) -> str:
-    """Where a cell's value comes from: its evidence URL (http(s) only), else its evidence
-    page, else the cell's own page."""
-    url = web_url(cell.evidence_url)
-    if url:
-        return url
-    if cell.evidence_page_id:
-        return cell.evidence_page.get_absolute_url()
-    return reverse("catalog:cell", args=[framework.slug, capability.slug])
-
-
 @dataclass
 class Verdict:
     """One framework against one capability asked about."""
@@ -234,7 +220,7 @@ class Verdict:
     def evidence(self) -> str:
         if self.cell is None:
             return ""
-        return cell_evidence(self.cell, self.framework, self.capability)
+        return self.cell.get_evidence_url() or self.cell.get_page_url()
 
     @property
     def text(self) -> str:
@@ -431,7 +417,7 @@ def choose(
             Support.objects.filter(
                 framework__type=EntryType.FRAMEWORK,
                 capability_id__in=[c.pk for c in query.asked],
-            ).select_related("evidence_page", "superseded_by")
+            ).select_related("framework", "capability", "evidence_page", "superseded_by")
         )
     python_ids = None
     if query.python:

@@ -585,9 +585,20 @@ class Support(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
+        """Its evidence, else its framework's page."""
+        return self.get_evidence_url() or self.framework.get_absolute_url()
+
+    def get_evidence_url(self) -> str:
+        """Its evidence: the wiki page, else the address (http(s) only), else ""."""
         if self.evidence_page_id:
             return self.evidence_page.get_absolute_url()
-        return web_url(self.evidence_url) or self.framework.get_absolute_url()
+        return web_url(self.evidence_url)
+
+    def get_page_url(self) -> str:
+        """The cell's own page on the site."""
+        return reverse(
+            "catalog:cell", kwargs={"framework": self.framework.slug, "engine": self.row_slug}
+        )
 
     @property
     def row_name(self) -> str:

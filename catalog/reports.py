@@ -15,13 +15,6 @@ def _entry_edit_url(entry: Entry) -> str:
     return reverse(f"admin:catalog_{name}_change", args=[entry.pk])
 
 
-def _cell_url(cell: Support) -> str:
-    """The cell's evidence page."""
-    return reverse(
-        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.row_slug}
-    )
-
-
 def register() -> None:
     register_subject(
         Subject(
@@ -39,7 +32,7 @@ def register() -> None:
             label="matrix cell",
             queryset=lambda: Support.objects.select_related("framework", "capability", "engine"),
             describe=lambda cell: f"the grid cell {cell.framework.name} × {cell.row_name}",
-            public_url=_cell_url,
+            public_url=Support.get_page_url,
             edit_url=lambda cell: reverse("admin:catalog_support_change", args=[cell.pk]),
         )
     )

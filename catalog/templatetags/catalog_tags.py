@@ -1,7 +1,6 @@
 """How a matrix cell reads in templates: {{ cell|cell_label }}, {{ cell|cell_css }} …"""
 
 from django import template
-from django.urls import reverse
 
 from catalog import cells
 from catalog.models import web_url
@@ -10,7 +9,6 @@ register = template.Library()
 
 register.filter("cell_label", cells.cell_label)
 register.filter("cell_css", cells.cell_css)
-register.filter("cell_url", cells.cell_url)
 register.filter("cell_description", cells.cell_description)
 register.filter("web_url", web_url)
 
@@ -47,6 +45,4 @@ def cell_short(cell) -> str:
 @register.filter
 def cell_page(cell) -> str:
     """The cell's evidence page on this site: its value, the raw value, notes and source."""
-    return reverse(
-        "catalog:cell", kwargs={"framework": cell.framework.slug, "engine": cell.row_slug}
-    )
+    return cell.get_page_url()
